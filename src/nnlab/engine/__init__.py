@@ -1,0 +1,62 @@
+"""The engine: NumPy-only, pure functions. The one place where each formula is written.
+
+Shapes follow the course: X is (n_x, m), W{l} is (n[l], n[l-1]), b{l} is (n[l], 1).
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation
+from .blocks import (
+    LayerCache,
+    LinearCache,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+)
+from .gradcheck import GradientCheck, gradient_check, relative_difference
+from .initializers import INITIALIZERS, initialize_parameters
+from .losses import (
+    LOSSES,
+    Loss,
+    binary_cross_entropy,
+    categorical_cross_entropy,
+    compute_cost,
+    get_loss,
+    l2_penalty,
+    mean_squared_error,
+)
+from .network import model_backward, model_forward, n_layers, predict
+from .optimizers import update_parameters
+from .seeding import as_random_state
+from .training import gradient_descent
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "GradientCheck",
+    "INITIALIZERS",
+    "LOSSES",
+    "LayerCache",
+    "LinearCache",
+    "Loss",
+    "as_random_state",
+    "binary_cross_entropy",
+    "categorical_cross_entropy",
+    "compute_cost",
+    "get_activation",
+    "get_loss",
+    "gradient_check",
+    "gradient_descent",
+    "initialize_parameters",
+    "l2_penalty",
+    "linear_activation_backward",
+    "linear_activation_forward",
+    "linear_backward",
+    "linear_forward",
+    "mean_squared_error",
+    "model_backward",
+    "model_forward",
+    "n_layers",
+    "predict",
+    "relative_difference",
+    "update_parameters",
+]

@@ -1,0 +1,187 @@
+"""Cost functions J and the gradients that start backpropagation.
+
+Gradients follow the course's scaling: they are m times the derivative of J (the ``1/m`` is
+applied once, in ``linear_backward``). Each loss has a *canonical* output activation for which
+the chain rule through the output layer collapses to the fused, exact and always finite::
+
+    dZ[L] = A[L] - Y        (sigmoid + binary CE, softmax + categorical CE, linear + MSE)
+
+For any other pairing, ``gradient`` gives dA[L] and the output activation's backward finishes
+the step. Logs only ever see values at least ``eps`` of the dtype away from 0, so costs stay
+finite when outputs are exactly 0 or 1.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .validation import as_float_array, check_finite, check_labels_in_range, check_positive_number
+
+__all__ = [
+    "LOSSES",
+    "Loss",
+    "binary_cross_entropy",
+    "canonical_loss",
+    "categorical_cross_entropy",
+    "check_labels",
+    "compute_cost",
+    "get_loss",
+    "l2_penalty",
+    "mean_squared_error",
+]
+
+
+def _eps(A: np.ndarray) -> float:
+    return float(np.finfo(A.dtype).eps)
+
+
+def _away_from_zero(x: np.ndarray, eps: float) -> np.ndarray:
+    """``x`` with entries closer to 0 than ``eps`` moved to ``+-eps`` (a safe denominator)."""
+    return np.where(np.abs(x) < eps, np.where(x < 0, -eps, eps), x)
+
+
+def _bce_cost(AL, Y) -> float:
+    # J = -(1/m) sum(Y log A + (1 - Y) log(1 - A))
+    eps = _eps(AL)
+    A = np.clip(AL, eps, 1 - eps)
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / AL.shape[1])
+
+
+def _bce_gradient(AL, Y):
+    # dA = -(Y / A - (1 - Y) / (1 - A)), the course's dAL
+    eps = _eps(AL)
+    return -(Y / _away_from_zero(AL, eps) - (1 - Y) / _away_from_zero(1 - AL, eps))
+
+
+def _cce_cost(AL, Y) -> float:
+    # J = -(1/m) sum over classes and examples of Y log A
+    return float(-np.sum(Y * np.log(np.maximum(AL, _eps(AL)))) / AL.shape[1])
+
+
+def _cce_gradient(AL, Y):
+    return -Y / _away_from_zero(AL, _eps(AL))
+
+
+def _mse_cost(AL, Y) -> float:
+    # J = (1/2m) sum ||a - y||^2, so that dA = A - Y
+    diff = AL - Y
+    return float(np.sum(diff * diff) / (2 * AL.shape[1]))
+
+
+def _mse_gradient(AL, Y):
+    return AL - Y
+
+
+class Loss(NamedTuple):
+    """A registered cost: its value, its gradient w.r.t. A[L], and its canonical output."""
+
+    name: str
+    cost: Callable[[np.ndarray, np.ndarray], float]
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    canonical_output: str
+    label_range: tuple[float, float | None] | None  # allowed Y values, None: any finite
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("binary_cross_entropy", _bce_cost, _bce_gradient, "sigmoid", (0.0, 1.0)),
+        Loss("categorical_cross_entropy", _cce_cost, _cce_gradient, "softmax", (0.0, 1.0)),
+        Loss("mean_squared_error", _mse_cost, _mse_gradient, "linear", None),
+    )
+}
+
+
+def get_loss(name) -> Loss:
+    """Look up a loss by name; ``ValueError`` quotes the bad name and the allowed ones."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"loss must be one of {sorted(LOSSES)}; got {name!r}") from None
+
+
+def canonical_loss(output: str) -> Loss:
+    """The loss whose gradient fuses with ``output`` into ``dZ = A - Y``."""
+    for loss in LOSSES.values():
+        if loss.canonical_output == output:
+            return loss
+    raise ValueError(
+        f"output activation {output!r} has no default loss; pass one of {sorted(LOSSES)}"
+    )
+
+
+def check_labels(Y, loss: Loss, shape: tuple[int, int], dtype) -> np.ndarray:
+    """Validate labels ``Y`` for ``loss`` and return them as an array of ``dtype``.
+
+    Labels may be bool or int; ``shape`` is that of the network's output, (n[L], m).
+    """
+    Y = as_float_array(Y, "Y", dtype=dtype)
+    if Y.shape != tuple(shape):
+        raise ValueError(f"Y must have the shape of the output AL, (n[L], m) = {tuple(shape)}; got {Y.shape}")
+    if loss.label_range is None:
+        check_finite(Y, "Y")
+    else:
+        check_labels_in_range(Y, "Y", *loss.label_range)
+    return Y
+
+
+def check_cost_inputs(AL, Y, loss: Loss) -> tuple[np.ndarray, np.ndarray]:
+    """Validate and convert ``AL`` and ``Y`` for ``loss``."""
+    AL = as_float_array(AL, "AL")
+    check_finite(AL, "AL")
+    return AL, check_labels(Y, loss, AL.shape, AL.dtype)
+
+
+def compute_cost(AL, Y, loss="binary_cross_entropy") -> float:
+    """The cost J of outputs ``AL`` against labels ``Y``.
+
+    Parameters
+    ----------
+    AL : ndarray of shape (n[L], m)
+    Y : ndarray of shape (n[L], m)
+        0/1 (or bool) labels for binary cross-entropy, one-hot columns for categorical
+        cross-entropy, real targets for mean squared error.
+    loss : {"binary_cross_entropy", "categorical_cross_entropy", "mean_squared_error"}
+
+    Returns
+    -------
+    cost : float
+    """
+    loss = get_loss(loss)
+    AL, Y = check_cost_inputs(AL, Y, loss)
+    return loss.cost(AL, Y)
+
+
+def _with_fused_gradient(loss_name: str):
+    loss = LOSSES[loss_name]
+
+    def cost_and_dZ(AL, Y):
+        AL, Y = check_cost_inputs(AL, Y, loss)
+        return loss.cost(AL, Y), AL - Y
+
+    cost_and_dZ.__name__ = loss_name
+    cost_and_dZ.__doc__ = (
+        f"{loss_name.replace('_', ' ').capitalize()} and the gradient that starts backprop.\n\n"
+        "Parameters\n----------\nAL, Y : ndarray of shape (n[L], m)\n\n"
+        f"Returns\n-------\ncost : float\ndZ : ndarray of shape (n[L], m)\n"
+        f"    ``AL - Y``: m * dJ/dZ[L] for a {loss.canonical_output} output layer.\n"
+    )
+    return cost_and_dZ
+
+
+binary_cross_entropy = _with_fused_gradient("binary_cross_entropy")
+categorical_cross_entropy = _with_fused_gradient("categorical_cross_entropy")
+mean_squared_error = _with_fused_gradient("mean_squared_error")
+
+
+def l2_penalty(parameters: dict, lambd: float, m: int) -> float:
+    """The L2 term ``lambd / (2m) * sum_l ||W{l}||_F^2`` added to the cost."""
+    lambd = check_positive_number(lambd, "lambd", allow_zero=True)
+    if lambd == 0:
+        return 0.0
+    total = sum(float(np.sum(np.square(W))) for key, W in parameters.items() if key.startswith("W"))
+    return lambd / (2 * m) * total

@@ -24,6 +24,7 @@ from .losses import (
     l2_penalty,
     mean_squared_error,
 )
+from .metrics import accuracy
 from .network import model_backward, model_forward, n_layers, predict
 from .optimizers import update_parameters
 from .seeding import as_random_state
@@ -38,6 +39,7 @@ __all__ = [
     "LayerCache",
     "LinearCache",
     "Loss",
+    "accuracy",
     "as_random_state",
     "binary_cross_entropy",
     "categorical_cross_entropy",

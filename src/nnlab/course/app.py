@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import data
 from ..engine import initializers, network, training
-from ._common import CostLog
+from ._common import COURSE_CROSS_ENTROPY, CostLog
 from .deep import HIDDEN, OUTPUT, initialize_parameters
 
 __all__ = ["L_layer_model", "initialize_parameters", "initialize_parameters_deep", "load_data", "predict", "two_layer_model"]
@@ -32,9 +32,11 @@ def initialize_parameters_deep(layer_dims):
 
 
 def _train(X, Y, parameters, learning_rate, num_iterations, print_cost):
+    # The course's notebook also prints the last iteration when print_cost is False (an operator
+    # precedence slip); here print_cost=False prints nothing.
     log = CostLog(100, "Cost after iteration {i}: {cost}", print_cost, last=num_iterations - 1)
     parameters, _ = training.gradient_descent(
-        X, Y, parameters, num_iterations, learning_rate, HIDDEN, OUTPUT, callback=log
+        X, Y, parameters, num_iterations, learning_rate, HIDDEN, OUTPUT, loss=COURSE_CROSS_ENTROPY, callback=log
     )
     return parameters, log.costs
 
@@ -51,7 +53,7 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
     Returns
     -------
     parameters : dict
-    costs : list of float
+    costs : list of 0-d ndarray
         Every 100 iterations.
     """
     if len(layers_dims) != 3:
@@ -66,7 +68,7 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, 
     Returns
     -------
     parameters : dict
-    costs : list of float
+    costs : list of 0-d ndarray
         Every 100 iterations.
     """
     return _train(X, Y, initialize_parameters_deep(layers_dims), learning_rate, num_iterations, print_cost)

@@ -84,19 +84,24 @@ def L_model_forward(X, parameters):
 
 
 def compute_cost(AL, Y):
-    """Binary cross-entropy; ``AL`` may be (1, m) or, as the course allows, 1-D of length m."""
-    return np.float64(losses.compute_cost(as_row(AL, Y), Y, "binary_cross_entropy"))
+    """Binary cross-entropy as a 0-d ndarray (the course's ``np.squeeze(cost)``).
+
+    ``AL`` may be (1, m) or, as the course's broadcasting allows, 1-D of length m.
+    """
+    return np.array(losses.compute_cost(as_row(AL, Y), Y, "binary_cross_entropy"))
 
 
 def L_model_backward(AL, Y, caches):
-    """Backward pass as the course writes it: ``dAL = -(Y/AL - (1-Y)/(1-AL))``, then each layer.
+    """Backward pass as the course writes it: ``dAL = -(Y/AL - (1-Y)/(1-AL))``, then each layer's
+    ``g'`` from its cached Z (the course's own test passes an AL and caches that are unrelated
+    random arrays, so neither the fused start nor derivatives from A would reproduce it).
 
     Returns
     -------
     grads : dict
         ``dA{l-1}``, ``dW{l}``, ``db{l}`` for l = L .. 1.
     """
-    return network.model_backward(AL, Y, caches, HIDDEN, OUTPUT, fused=False)
+    return network.model_backward(AL, Y, caches, HIDDEN, OUTPUT, fused=False, derivative_from="Z")
 
 
 def update_parameters(params, grads, learning_rate):

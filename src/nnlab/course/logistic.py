@@ -66,15 +66,15 @@ def propagate(w, b, X, Y):
     Returns
     -------
     grads : dict
-        ``"dw"`` of shape (n_x, 1) and ``"db"`` (float).
-    cost : float
-        The binary cross-entropy.
+        ``"dw"`` of shape (n_x, 1) and ``"db"`` (np.float64).
+    cost : 0-d ndarray
+        The binary cross-entropy (the course's ``np.squeeze(np.array(cost))``).
     """
     parameters = _engine_parameters(w, b, X)
     A, caches = network.model_forward(X, parameters, output="sigmoid")
     cost = losses.compute_cost(A, Y, "binary_cross_entropy")
     grads = network.model_backward(A, Y, caches, output="sigmoid")
-    return _course_gradients(grads), np.float64(cost)
+    return _course_gradients(grads), np.array(cost)
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
@@ -86,7 +86,7 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
         ``"w"`` of shape (n_x, 1) and ``"b"`` (float) after training.
     grads : dict
         ``"dw"`` and ``"db"`` of the last iteration.
-    costs : list of float
+    costs : list of 0-d ndarray
         The cost at iterations 0, 100, 200, ...
     """
     log = CostLog(100, "Cost after iteration {i}: {cost:f}", print_cost)
@@ -123,8 +123,9 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     Y_prediction_test = predict(w, b, X_test)
     Y_prediction_train = predict(w, b, X_train)
     if print_cost:
-        print(f"train accuracy: {100 * metrics.accuracy(Y_prediction_train, Y_train)} %")
-        print(f"test accuracy: {100 * metrics.accuracy(Y_prediction_test, Y_test)} %")
+        for name, predictions, labels in (("train", Y_prediction_train, Y_train), ("test", Y_prediction_test, Y_test)):
+            labels = np.reshape(labels, predictions.shape)  # the course's tests pass a 1-D y_test
+            print(f"{name} accuracy: {100 * metrics.accuracy(predictions, labels)} %")
     return {
         "costs": costs,
         "Y_prediction_test": Y_prediction_test,

@@ -72,6 +72,8 @@ def compute_cost(A2, Y):
 def backward_propagation(parameters, cache, X, Y):
     """Gradients of the cost: ``dZ2 = A2 - Y``, ``dZ1 = W2.T dZ2 * (1 - A1**2)``.
 
+    As in the course, tanh' comes from the cached ``A1`` and the start from ``A2``.
+
     Returns
     -------
     grads : dict

@@ -47,6 +47,18 @@ def _shuffle(rs, X, y):
     return X[indices], y[indices]
 
 
+def _two_noisy_curves(rs, first, second, noise):
+    """Points ``(x, y)`` of two curves as classes 0 and 1, shuffled, plus Gaussian noise.
+
+    Follows scikit-learn's order of draws: shuffle first, then noise on every coordinate.
+    """
+    X = np.vstack([np.append(first[0], second[0]), np.append(first[1], second[1])]).T
+    y = np.hstack([np.zeros(len(first[0]), dtype=np.int64), np.ones(len(second[0]), dtype=np.int64)])
+    X, y = _shuffle(rs, X, y)
+    X = X + rs.normal(scale=noise, size=X.shape)
+    return _columns(X, y)
+
+
 def _split(n_samples, n_groups):
     """Split ``n_samples`` into ``n_groups`` near-equal counts, extras first."""
     counts = [n_samples // n_groups] * n_groups
@@ -144,14 +156,9 @@ def make_circles(n_samples=200, factor=0.5, noise=0.3, seed=None):
     n_in = n_samples - n_out
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
-    X = np.vstack([
-        np.append(np.cos(t_out), np.cos(t_in) * factor),
-        np.append(np.sin(t_out), np.sin(t_in) * factor),
-    ]).T
-    y = np.hstack([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
-    X, y = _shuffle(rs, X, y)
-    X = X + rs.normal(scale=noise, size=X.shape)
-    return _columns(X, y)
+    return _two_noisy_curves(
+        rs, (np.cos(t_out), np.sin(t_out)), (np.cos(t_in) * factor, np.sin(t_in) * factor), noise
+    )
 
 
 def make_moons(n_samples=200, noise=0.2, seed=None):
@@ -186,14 +193,9 @@ def make_moons(n_samples=200, noise=0.2, seed=None):
     n_in = n_samples - n_out
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
-    X = np.vstack([
-        np.append(np.cos(t_out), 1 - np.cos(t_in)),
-        np.append(np.sin(t_out), 1 - np.sin(t_in) - 0.5),
-    ]).T
-    y = np.hstack([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
-    X, y = _shuffle(rs, X, y)
-    X = X + rs.normal(scale=noise, size=X.shape)
-    return _columns(X, y)
+    return _two_noisy_curves(
+        rs, (np.cos(t_out), np.sin(t_out)), (1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5), noise
+    )
 
 
 def make_blobs(n_samples=200, centers=6, n_features=2, cluster_std=1.0, seed=5):

@@ -1,15 +1,15 @@
 """Activation functions g and their derivatives, as a registry of forward/backward pairs.
 
-Each pair works on whole layers at once: ``forward(Z) -> A`` and ``backward(dA, Z) -> dZ`` with
-``dZ = dA * g'(Z)`` (softmax: the Jacobian-vector product). The backward pass receives ``Z``, the
-course's activation cache, and recomputes what it needs from it.
+Each entry works on whole layers at once: ``forward(Z) -> A`` and ``derivative(dA, A) -> dZ``
+with ``dZ = dA * g'(Z)`` written through the output A (softmax: the Jacobian-vector product);
+``backward(dA, Z)`` gives the same from the cached Z.
 
 Stability: inputs as large as +-1e4 give finite results without overflow or underflow, because
 ``exp`` only ever sees arguments inside ``[-limit, limit]`` where both ``exp(limit)`` and
 ``exp(-limit)`` are normal numbers of the array's dtype. Inside that range the formulas are the
 course's own, bit for bit.
 
-Adding an activation = one pair of functions + one entry in ``ACTIVATIONS``; the parametrized
+Adding an activation = a forward and a derivative function + one entry in ``ACTIVATIONS``; the parametrized
 tests pick it up.
 """
 
@@ -61,10 +61,9 @@ def sigmoid(Z):
     return 1 / (1 + np.exp(-np.clip(Z, -limit, limit)))
 
 
-def sigmoid_backward(dA, Z):
-    """``dZ = dA * s * (1 - s)`` with ``s = sigmoid(Z)``."""
-    s = sigmoid(Z)
-    return dA * s * (1 - s)
+def sigmoid_derivative(dA, A):
+    """``dZ = dA * A * (1 - A)`` from the output ``A = sigmoid(Z)``."""
+    return dA * A * (1 - A)
 
 
 def tanh(Z):
@@ -72,10 +71,9 @@ def tanh(Z):
     return np.tanh(_floating(Z))
 
 
-def tanh_backward(dA, Z):
-    """``dZ = dA * (1 - tanh(Z)**2)``."""
-    t = np.tanh(Z)
-    return dA * (1 - t * t)
+def tanh_derivative(dA, A):
+    """``dZ = dA * (1 - A**2)`` from the output ``A = tanh(Z)``."""
+    return dA * (1 - A * A)
 
 
 def relu(Z):
@@ -83,9 +81,9 @@ def relu(Z):
     return np.maximum(0, _floating(Z))
 
 
-def relu_backward(dA, Z):
-    """``dZ = dA`` where ``Z > 0``, else 0 (the course's convention at the kink Z = 0)."""
-    return np.where(Z > 0, dA, 0)
+def relu_derivative(dA, A):
+    """``dZ = dA`` where ``A > 0`` (i.e. ``Z > 0``), else 0: the course's choice at the kink."""
+    return np.where(A > 0, dA, 0)
 
 
 def leaky_relu(Z):
@@ -94,9 +92,9 @@ def leaky_relu(Z):
     return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
-def leaky_relu_backward(dA, Z):
-    """``dZ = dA`` where ``Z > 0``, else ``0.01 * dA``."""
-    return np.where(Z > 0, dA, LEAKY_SLOPE * dA)
+def leaky_relu_derivative(dA, A):
+    """``dZ = dA`` where ``A > 0`` (i.e. ``Z > 0``), else ``0.01 * dA``."""
+    return np.where(A > 0, dA, LEAKY_SLOPE * dA)
 
 
 def linear(Z):
@@ -104,7 +102,7 @@ def linear(Z):
     return _floating(Z)
 
 
-def linear_backward_activation(dA, Z):
+def linear_derivative(dA, A):
     """Identity derivative: ``dZ = dA``."""
     return dA
 
@@ -117,31 +115,50 @@ def softmax(Z):
     return e / e.sum(axis=0, keepdims=True)
 
 
-def softmax_backward(dA, Z):
+def softmax_derivative(dA, A):
     """Jacobian-vector product of softmax: ``dZ = A * (dA - sum(dA * A, axis=0))``."""
-    A = softmax(Z)
     return A * (dA - np.sum(dA * A, axis=0, keepdims=True))
 
 
 class Activation(NamedTuple):
-    """A registered activation: its name and its forward/backward pair."""
+    """A registered activation g.
+
+    Every g here has a derivative expressible through its output, so one function serves both
+    ways a backward pass may be asked for:
+
+    - ``derivative(dA, A)``: ``dZ`` from the layer's output A (no recomputation; what the
+      course's week 3 does with ``1 - A1**2``);
+    - :meth:`backward` ``(dA, Z)``: ``dZ`` from the cached pre-activation Z (week 4's
+      ``relu_backward(dA, Z)``), recomputing ``A = g(Z)``.
+    """
 
     name: str
     forward: Callable[[np.ndarray], np.ndarray]
-    backward: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+    def backward(self, dA, Z):
+        """``dZ = dA * g'(Z)`` from the pre-activation ``Z``."""
+        return self.derivative(dA, self.forward(Z))
 
 
 ACTIVATIONS: dict[str, Activation] = {
     activation.name: activation
     for activation in (
-        Activation("sigmoid", sigmoid, sigmoid_backward),
-        Activation("tanh", tanh, tanh_backward),
-        Activation("relu", relu, relu_backward),
-        Activation("leaky_relu", leaky_relu, leaky_relu_backward),
-        Activation("linear", linear, linear_backward_activation),
-        Activation("softmax", softmax, softmax_backward),
+        Activation("sigmoid", sigmoid, sigmoid_derivative),
+        Activation("tanh", tanh, tanh_derivative),
+        Activation("relu", relu, relu_derivative),
+        Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
+        Activation("linear", linear, linear_derivative),
+        Activation("softmax", softmax, softmax_derivative),
     )
 }
+
+sigmoid_backward = ACTIVATIONS["sigmoid"].backward
+tanh_backward = ACTIVATIONS["tanh"].backward
+relu_backward = ACTIVATIONS["relu"].backward
+leaky_relu_backward = ACTIVATIONS["leaky_relu"].backward
+linear_backward_activation = ACTIVATIONS["linear"].backward
+softmax_backward = ACTIVATIONS["softmax"].backward
 
 
 def get_activation(name) -> Activation:

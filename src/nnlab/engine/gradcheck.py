@@ -51,6 +51,7 @@ def gradient_check(
     lambd=0.0,
     epsilon=1e-7,
     fused=True,
+    derivative_from="A",
     wrt_input=False,
 ) -> GradientCheck:
     """Compare :func:`model_backward` with central differences of the cost.
@@ -60,7 +61,7 @@ def gradient_check(
     parameters : dict of ``"W{l}"``, ``"b{l}"`` (use float64)
     X : ndarray of shape (n[0], m)
     Y : ndarray of shape (n[L], m)
-    hidden, output, loss, lambd, fused : as in :func:`model_backward`
+    hidden, output, loss, lambd, fused, derivative_from : as in :func:`model_backward`
     epsilon : float
         The two-sided step.
     wrt_input : bool
@@ -80,7 +81,7 @@ def gradient_check(
         return compute_cost(AL, Y, loss) + l2_penalty(params, lambd, m)
 
     AL, caches = model_forward(X, parameters, hidden, output)
-    grads = model_backward(AL, Y, caches, hidden, output, loss, lambd, fused)
+    grads = model_backward(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
 
     # (name, array to perturb, analytic gradient of J = (1/m) * course-scaled grad for dA0)
     targets = [(f"{p}{l}", parameters[f"{p}{l}"], grads[f"d{p}{l}"]) for l in range(1, L + 1) for p in "Wb"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get_activation
-from .blocks import LayerCache, linear_activation_backward, linear_activation_forward, linear_backward
+from .blocks import linear_activation_forward, linear_backward
 from .losses import canonical_loss, check_cost_inputs, get_loss
 from .validation import as_float_array, check_finite, check_positive_number, describe
 
@@ -94,7 +94,9 @@ def forward_unchecked(X, parameters, L, hidden, output):
     return A, caches
 
 
-def model_backward(AL, Y, caches, hidden="relu", output="sigmoid", loss=None, lambd=0.0, fused=True):
+def model_backward(
+    AL, Y, caches, hidden="relu", output="sigmoid", loss=None, lambd=0.0, fused=True, derivative_from="A"
+):
     """Backward propagation through all L layers.
 
     Parameters
@@ -113,7 +115,11 @@ def model_backward(AL, Y, caches, hidden="relu", output="sigmoid", loss=None, la
     fused : bool
         With the canonical pairing, start from ``dZ[L] = AL - Y`` (exact, finite). With
         ``fused=False`` (or any other pairing) go through dA[L] and the output activation's
-        backward, as the course's step-by-step ``L_model_backward`` does.
+        derivative, as the course's step-by-step ``L_model_backward`` does.
+    derivative_from : {"A", "Z"}
+        Compute ``g'`` from each layer's output A (the next cache's ``A_prev``, or AL; no
+        recomputation, as the course's week 3) or from the cached Z (as week 4's
+        ``relu_backward(dA, Z)``). Identical for caches made by :func:`model_forward`.
 
     Returns
     -------
@@ -126,27 +132,30 @@ def model_backward(AL, Y, caches, hidden="relu", output="sigmoid", loss=None, la
     AL, Y = check_cost_inputs(AL, Y, loss)
     if len(caches) < 1:
         raise ValueError("caches must hold one cache per layer; got an empty list")
+    if derivative_from not in ("A", "Z"):
+        raise ValueError(f"derivative_from must be 'A' or 'Z'; got {derivative_from!r}")
     lambd = check_positive_number(lambd, "lambd", allow_zero=True)
-    return backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused)
+    return backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
 
 
-def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True):
+def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, derivative_from="A"):
     """:func:`model_backward` for inputs already validated (``loss`` a :class:`Loss`)."""
+
+    def dZ_of(dA, activation, A, cache):
+        g = get_activation(activation)
+        return g.derivative(dA, A) if derivative_from == "A" else g.backward(dA, cache[1])
+
     L = len(caches)
-    grads = {}
-    linear_cache, ZL = caches[L - 1]
     if fused and loss.canonical_output == output:
-        dZ = AL - Y
-        grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(dZ, linear_cache)
+        dZ = AL - Y  # (n[L], m)
     else:
-        dAL = loss.gradient(AL, Y)
-        grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(
-            dAL, caches[L - 1], output
-        )
-    for l in range(L - 1, 0, -1):
-        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
-            grads[f"dA{l}"], caches[l - 1], hidden
-        )
+        dZ = dZ_of(loss.gradient(AL, Y), output, AL, caches[L - 1])
+    grads = {}
+    for l in range(L, 0, -1):
+        linear_cache = caches[l - 1][0]
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)
+        if l > 1:  # A[l-1] is this layer's A_prev
+            dZ = dZ_of(grads[f"dA{l - 1}"], hidden, linear_cache[0], caches[l - 2])
     if lambd:
         m = AL.shape[1]
         for l in range(1, L + 1):

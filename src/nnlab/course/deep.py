@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import activations, blocks, initializers, losses, network, optimizers
-from ._common import as_row
+from ._common import COURSE_CROSS_ENTROPY, as_row
 
 __all__ = [
     "L_model_backward",
@@ -86,9 +86,10 @@ def L_model_forward(X, parameters):
 def compute_cost(AL, Y):
     """Binary cross-entropy as a 0-d ndarray (the course's ``np.squeeze(cost)``).
 
-    ``AL`` may be (1, m) or, as the course's broadcasting allows, 1-D of length m.
+    ``AL`` may be (1, m) or, as the course's broadcasting allows, 1-D of length m; like the
+    course's arithmetic, any finite ``Y`` is accepted (its own tests train on real-valued Y).
     """
-    return np.array(losses.compute_cost(as_row(AL, Y), Y, "binary_cross_entropy"))
+    return np.array(losses.compute_cost(as_row(AL, Y), Y, COURSE_CROSS_ENTROPY))
 
 
 def L_model_backward(AL, Y, caches):
@@ -101,7 +102,13 @@ def L_model_backward(AL, Y, caches):
     grads : dict
         ``dA{l-1}``, ``dW{l}``, ``db{l}`` for l = L .. 1.
     """
-    return network.model_backward(AL, Y, caches, HIDDEN, OUTPUT, fused=False, derivative_from="Z")
+    AL = np.asarray(AL)
+    Y = np.asarray(Y)
+    if Y.size == AL.size:
+        Y = Y.reshape(AL.shape)  # the course's `Y = Y.reshape(AL.shape)`
+    return network.model_backward(
+        AL, Y, caches, HIDDEN, OUTPUT, loss=COURSE_CROSS_ENTROPY, fused=False, derivative_from="Z"
+    )
 
 
 def update_parameters(params, grads, learning_rate):

@@ -25,20 +25,24 @@ from .losses import (
     mean_squared_error,
 )
 from .metrics import accuracy
-from .network import model_backward, model_forward, n_layers, predict
-from .optimizers import update_parameters
+from .network import Caches, inverted_dropout, model_backward, model_forward, n_layers, predict
+from .optimizers import OPTIMIZERS, initialize_optimizer, optimizer_step, update_parameters
+from .schedules import SCHEDULES, learning_rate_at
 from .seeding import as_random_state
 from .training import gradient_descent
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "Caches",
     "GradientCheck",
     "INITIALIZERS",
     "LOSSES",
     "LayerCache",
     "LinearCache",
     "Loss",
+    "OPTIMIZERS",
+    "SCHEDULES",
     "accuracy",
     "as_random_state",
     "binary_cross_entropy",
@@ -48,8 +52,11 @@ __all__ = [
     "get_loss",
     "gradient_check",
     "gradient_descent",
+    "initialize_optimizer",
     "initialize_parameters",
+    "inverted_dropout",
     "l2_penalty",
+    "learning_rate_at",
     "linear_activation_backward",
     "linear_activation_forward",
     "linear_backward",
@@ -58,6 +65,7 @@ __all__ = [
     "model_backward",
     "model_forward",
     "n_layers",
+    "optimizer_step",
     "predict",
     "relative_difference",
     "update_parameters",

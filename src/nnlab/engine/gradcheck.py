@@ -6,6 +6,11 @@ For every parameter theta_i (and, optionally, every input x_i)::
 
 and the course's relative difference ``||g - g_approx|| / (||g|| + ||g_approx||)``; below about
 1e-7 in float64 the backward pass is right.
+
+With dropout (``keep_prob < 1``) every evaluation of J, and the forward pass that feeds
+backprop, draws its masks from a fresh ``RandomState(seed)``. The masks depend only on the
+seed and the layer shapes, so all evaluations see the same thinned network and the numerical
+gradient is that network's gradient.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .losses import canonical_loss, compute_cost, get_loss, l2_penalty
-from .network import model_backward, model_forward, n_layers
+from .network import check_dropout, model_backward, model_forward, n_layers
+from .seeding import as_random_state
+from .validation import check_int
 
 __all__ = ["GradientCheck", "gradient_check", "relative_difference"]
 
@@ -53,6 +60,8 @@ def gradient_check(
     fused=True,
     derivative_from="A",
     wrt_input=False,
+    keep_prob=1.0,
+    seed=0,
 ) -> GradientCheck:
     """Compare :func:`model_backward` with central differences of the cost.
 
@@ -66,6 +75,11 @@ def gradient_check(
         The two-sided step.
     wrt_input : bool
         Also check ``dA0``, the gradient with respect to X.
+    keep_prob : float in (0, 1]
+        Inverted dropout on the hidden layers, as in :func:`model_forward`.
+    seed : int in [0, 2**32 - 1]
+        With ``keep_prob < 1``, every forward pass uses ``RandomState(seed)``, so the masks are
+        the same in each.
 
     Returns
     -------
@@ -75,12 +89,18 @@ def gradient_check(
     L = n_layers(parameters)
     X = np.array(X, dtype=np.float64)
     m = X.shape[1]
+    seed = check_int(seed, "seed", 0)
+    keep_prob = check_dropout(keep_prob, as_random_state(seed))
+
+    def forward(params, inputs):
+        rng = as_random_state(seed) if keep_prob < 1 else None  # the same masks every time
+        return model_forward(inputs, params, hidden, output, keep_prob, rng)
 
     def cost(params, inputs):
-        AL, _ = model_forward(inputs, params, hidden, output)
+        AL, _ = forward(params, inputs)
         return compute_cost(AL, Y, loss) + l2_penalty(params, lambd, m)
 
-    AL, caches = model_forward(X, parameters, hidden, output)
+    AL, caches = forward(parameters, X)
     grads = model_backward(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
 
     # (name, array to perturb, analytic gradient of J = (1/m) * course-scaled grad for dA0)

@@ -87,9 +87,13 @@ def initialize_parameters(layer_dims, method: str = "he", seed=None, dtype=np.fl
         init = INITIALIZERS[method]
     except (KeyError, TypeError):
         raise ValueError(f"method must be one of {sorted(INITIALIZERS)}; got {method!r}") from None
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype!r}")
+    dtype = resolved
     rng = as_random_state(seed)
     draw = lambda n, n_prev: rng.randn(n, n_prev)  # noqa: E731
     parameters = {}

@@ -119,7 +119,7 @@ def check_labels(Y, loss: Loss, shape: tuple[int, int], dtype) -> np.ndarray:
 
     Labels may be bool or int; ``shape`` is that of the network's output, (n[L], m).
     """
-    Y = as_float_array(Y, "Y", dtype=dtype)
+    Y = as_float_array(Y, "Y", ndim=None, dtype=dtype)
     if Y.shape != tuple(shape):
         raise ValueError(f"Y must have the shape of the output AL, (n[L], m) = {tuple(shape)}; got {Y.shape}")
     if loss.label_range is None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["accuracy"]
+__all__ = [
+    "accuracy",
+    "confusion_matrix",
+    "correct_count",
+    "r2_from_sums",
+    "score_outputs",
+    "squared_error",
+    "total_variation",
+]
 
 
 def accuracy(predictions, Y) -> float:
@@ -21,3 +29,49 @@ def accuracy(predictions, Y) -> float:
     if Y.size == 0:
         raise ValueError("Y must hold at least one example; got an empty array")
     return float(np.mean(predictions == Y))
+
+
+def correct_count(AL, Y, output: str) -> int:
+    """How many of the m columns the outputs ``AL`` classify as the labels ``Y`` do.
+
+    sigmoid: ``AL > 0.5`` against ``Y > 0.5`` (every output unit must agree); softmax: the
+    argmax of each column against the one-hot ``Y``.
+    """
+    if output == "softmax":
+        return int(np.count_nonzero(np.argmax(AL, axis=0) == np.argmax(Y, axis=0)))
+    return int(np.count_nonzero(np.all((AL > 0.5) == (Y > 0.5), axis=0)))
+
+
+def squared_error(AL, Y) -> float:
+    """``sum((AL - Y)**2)``: the residual sum of squares of a regression."""
+    return float(np.sum(np.square(AL - Y)))
+
+
+def total_variation(Y) -> float:
+    """``sum((Y - mean(Y))**2)`` per output row: the denominator of R²."""
+    return float(np.sum(np.square(Y - Y.mean(axis=1, keepdims=True))))
+
+
+def score_outputs(AL, Y, output: str) -> float:
+    """The metric of outputs against targets: accuracy for sigmoid/softmax, R² for linear.
+
+    R² = 1 - SS_res / SS_tot (summed over the output rows; 0 residual and 0 variation is 1).
+    """
+    m = AL.shape[1]
+    if output in ("sigmoid", "softmax"):
+        return correct_count(AL, Y, output) / m
+    return r2_from_sums(squared_error(AL, Y), total_variation(Y))
+
+
+def r2_from_sums(ss_res: float, ss_tot: float) -> float:
+    """``1 - ss_res / ss_tot`` (1.0 for a perfect fit of constant targets, else 0 variance -> -inf avoided)."""
+    if ss_tot == 0:
+        return 1.0 if ss_res == 0 else 0.0
+    return 1.0 - ss_res / ss_tot
+
+
+def confusion_matrix(true_index, predicted_index, n_classes: int) -> list[list[int]]:
+    """Counts ``C[i][j]`` of examples of class i predicted as class j (as nested lists)."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(true_index), np.asarray(predicted_index)), 1)
+    return counts.tolist()

@@ -4,6 +4,14 @@ Architecture: ``L - 1`` hidden layers sharing one activation, then an output lay
 activation is sigmoid (binary), softmax (multiclass) or linear (regression). The loop over
 examples is vectorized away (each layer handles all m columns at once); the loop over layers
 cannot be, since layer l needs A[l-1].
+
+Inverted dropout (course 2, week 1). With ``keep_prob < 1``, after each *hidden* layer's
+activation a mask ``D[l] = rng.rand(n[l], m) < keep_prob`` is drawn and the next layer sees
+``A[l] * D[l] / keep_prob`` (the input X and the output layer are never dropped). Dividing by
+``keep_prob`` keeps the expected activation unchanged, so nothing changes at test time. The
+layer caches keep the course's layout ``((A_prev, W, b), Z)`` (layer l+1's ``A_prev`` is the
+*dropped* ``A[l]``); the masks travel next to them on a :class:`Caches` list, which
+:func:`model_backward` reads to apply ``dA[l] * D[l] / keep_prob``.
 """
 
 from __future__ import annotations
@@ -13,9 +21,64 @@ import numpy as np
 from .activations import get_activation
 from .blocks import linear_activation_forward, linear_backward
 from .losses import canonical_loss, check_cost_inputs, get_loss
-from .validation import as_float_array, check_finite, check_positive_number, describe
+from .validation import as_float_array, check_finite, check_positive_number, check_real, describe
 
-__all__ = ["model_backward", "model_forward", "n_layers", "predict"]
+__all__ = ["Caches", "inverted_dropout", "model_backward", "model_forward", "n_layers", "predict"]
+
+
+class Caches(list):
+    """The caches of a forward pass with dropout: a list of L layer caches plus the masks.
+
+    It is a ``list`` of the usual ``((A_prev, W, b), Z)`` caches (index, iterate and unpack it
+    as always) with two attributes:
+
+    masks : list of L - 1 boolean ndarrays of shape (n[l], m), or None
+        ``masks[l - 1]`` is ``D[l]``, the units of hidden layer l that were kept. None: no dropout.
+    keep_prob : float in (0, 1]
+
+    :func:`model_forward` returns one only when ``keep_prob < 1``; otherwise the caches are a
+    plain ``list`` exactly as before. Rebuilding the list (``list(caches)``, slicing) drops the
+    masks, and backward would then compute the gradient of the un-thinned network.
+    """
+
+    def __init__(self, caches=(), masks=None, keep_prob=1.0):
+        super().__init__(caches)
+        self.masks = masks
+        self.keep_prob = keep_prob
+
+    def __repr__(self) -> str:
+        return f"Caches({list.__repr__(self)}, masks={self.masks!r}, keep_prob={self.keep_prob!r})"
+
+
+def inverted_dropout(A, mask, keep_prob):
+    """``A * mask / keep_prob``: zero the dropped units and rescale the kept ones.
+
+    The same linear map serves forward (on ``A[l]``) and backward (on ``dA[l]``).
+
+    Parameters
+    ----------
+    A : ndarray of shape (n[l], m)
+    mask : boolean ndarray of shape (n[l], m)
+    keep_prob : float in (0, 1]
+    """
+    return A * mask / keep_prob  # bool mask and a Python float keep A's dtype
+
+
+def check_dropout(keep_prob, rng) -> float:
+    """Validate ``keep_prob`` in (0, 1] and, when it is below 1, the random source ``rng``."""
+    keep_prob = check_real(keep_prob, "keep_prob", low=0.0, low_open=True, high=1.0)
+    if keep_prob < 1:
+        if rng is None:
+            raise ValueError(
+                f"rng must be a numpy.random.RandomState when keep_prob < 1 (dropout draws its "
+                f"masks from it); got None with keep_prob={keep_prob!r}"
+            )
+        if not isinstance(rng, np.random.RandomState):
+            raise TypeError(
+                "rng must be a numpy.random.RandomState (e.g. nnlab.engine.as_random_state(seed)); "
+                f"got {describe(rng)}"
+            )
+    return keep_prob
 
 
 def n_layers(parameters) -> int:
@@ -61,8 +124,8 @@ def check_inputs(X, parameters) -> tuple[np.ndarray, int]:
     return X, L
 
 
-def model_forward(X, parameters, hidden="relu", output="sigmoid"):
-    """Forward propagation through all L layers.
+def model_forward(X, parameters, hidden="relu", output="sigmoid", keep_prob=1.0, rng=None):
+    """Forward propagation through all L layers, with optional inverted dropout.
 
     Parameters
     ----------
@@ -73,25 +136,38 @@ def model_forward(X, parameters, hidden="relu", output="sigmoid"):
         Activation of layers 1 .. L-1.
     output : str
         Activation of layer L: "sigmoid", "softmax" or "linear" (any registered name works).
+    keep_prob : float in (0, 1]
+        Probability of keeping each hidden unit. 1 (the default): no dropout, no random draws.
+    rng : numpy.random.RandomState, optional
+        Required when ``keep_prob < 1``: the masks are ``rng.rand(n[l], m) < keep_prob``, drawn
+        for l = 1 .. L-1 in order (the course's ``np.random.rand`` calls, without global state).
 
     Returns
     -------
     AL : ndarray of shape (n[L], m)
     caches : list of L LayerCache ``((A_prev, W, b), Z)``
+        A plain ``list`` when ``keep_prob == 1``; a :class:`Caches` (a list subclass carrying
+        ``.masks`` and ``.keep_prob``) with dropout. Pass it to :func:`model_backward` as it is.
     """
     get_activation(hidden), get_activation(output)
     X, L = check_inputs(X, parameters)
-    return forward_unchecked(X, parameters, L, hidden, output)
+    keep_prob = check_dropout(keep_prob, rng)
+    return forward_unchecked(X, parameters, L, hidden, output, keep_prob, rng)
 
 
-def forward_unchecked(X, parameters, L, hidden, output):
+def forward_unchecked(X, parameters, L, hidden, output, keep_prob=1.0, rng=None):
     """:func:`model_forward` for inputs already validated (the training loop's hot path)."""
-    A, caches = X, []
+    dropout = keep_prob < 1
+    A, caches, masks = X, [], []
     for l in range(1, L + 1):
         activation = output if l == L else hidden
         A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
         caches.append(cache)
-    return A, caches
+        if dropout and l < L:
+            mask = rng.rand(*A.shape) < keep_prob  # D[l]: (n[l], m) bool, True = kept
+            masks.append(mask)
+            A = inverted_dropout(A, mask, keep_prob)  # the next layer's A_prev
+    return (A, Caches(caches, masks, keep_prob)) if dropout else (A, caches)
 
 
 def model_backward(
@@ -105,6 +181,8 @@ def model_backward(
         Output of :func:`model_forward`.
     Y : ndarray of shape (n[L], m)
     caches : list of L caches ``((A_prev, W, b), Z)``
+        As :func:`model_forward` returned them. A :class:`Caches` with masks (a forward pass with
+        dropout) makes each hidden layer's step start from ``dA[l] * D[l] / keep_prob``.
     hidden, output : str
         The activations used in the forward pass.
     loss : str, optional
@@ -119,13 +197,16 @@ def model_backward(
     derivative_from : {"A", "Z"}
         Compute ``g'`` from each layer's output A (the next cache's ``A_prev``, or AL; no
         recomputation, as the course's week 3) or from the cached Z (as week 4's
-        ``relu_backward(dA, Z)``). Identical for caches made by :func:`model_forward`.
+        ``relu_backward(dA, Z)``). Identical for caches made by :func:`model_forward`
+        without dropout. With dropout masks "Z" is always used: the cached ``A_prev`` is the
+        dropped, rescaled activation, from which ``g'`` cannot be read.
 
     Returns
     -------
     grads : dict
         Layer l's step writes ``"dA{l-1}"``, ``"dW{l}"``, ``"db{l}"``; ``"dA0"`` is dJ/dX
-        (times m).
+        (times m). With dropout, ``"dA{l}"`` (0 < l < L) is the gradient with respect to the
+        hidden activation A[l] itself, i.e. after ``* D[l] / keep_prob``, as in the course.
     """
     get_activation(hidden)
     loss = canonical_loss(output) if loss is None else get_loss(loss)
@@ -135,11 +216,31 @@ def model_backward(
     if derivative_from not in ("A", "Z"):
         raise ValueError(f"derivative_from must be 'A' or 'Z'; got {derivative_from!r}")
     lambd = check_positive_number(lambd, "lambd", allow_zero=True)
+    _check_masks(caches)
     return backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
+
+
+def _check_masks(caches) -> None:
+    """Validate the dropout masks a :class:`Caches` carries against its layer caches."""
+    masks = getattr(caches, "masks", None)
+    if masks is None:
+        return
+    check_real(caches.keep_prob, "caches.keep_prob", low=0.0, low_open=True, high=1.0)
+    if len(masks) != len(caches) - 1:
+        raise ValueError(
+            f"caches.masks must hold one mask per hidden layer, {len(caches) - 1}; got {len(masks)}"
+        )
+    for l, mask in enumerate(masks, start=1):
+        Z = caches[l - 1][1]
+        if np.shape(mask) != np.shape(Z):
+            raise ValueError(f"caches.masks[{l - 1}] must have the shape of Z{l}, {np.shape(Z)}; got {np.shape(mask)}")
 
 
 def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, derivative_from="A"):
     """:func:`model_backward` for inputs already validated (``loss`` a :class:`Loss`)."""
+    masks = getattr(caches, "masks", None)  # dropout: D[1] .. D[L-1]
+    if masks is not None:
+        derivative_from = "Z"  # the next cache's A_prev is the dropped A
 
     def dZ_of(dA, activation, A, cache):
         g = get_activation(activation)
@@ -155,6 +256,8 @@ def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, d
         linear_cache = caches[l - 1][0]
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)
         if l > 1:  # A[l-1] is this layer's A_prev
+            if masks is not None:
+                grads[f"dA{l - 1}"] = inverted_dropout(grads[f"dA{l - 1}"], masks[l - 2], caches.keep_prob)
             dZ = dZ_of(grads[f"dA{l - 1}"], hidden, linear_cache[0], caches[l - 2])
     if lambd:
         m = AL.shape[1]

@@ -1,18 +1,224 @@
-"""The general method as a loop: forward, cost, backward, update — full-batch gradient descent."""
+"""The general method as one loop: forward, cost, backward, update — epoch after epoch.
+
+:func:`train` is the only training loop in nnlab. The course façade reaches it through
+:func:`gradient_descent` (full batch, plain gradient descent: the course's loop, number for
+number); the Model API, the CLI and the search call it with mini-batches, an optimizer, a
+learning-rate schedule, L2, dropout and early stopping on a dev set.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from ..errors import TrainingDiverged
 from .activations import get_activation
 from .losses import canonical_loss, check_labels, get_loss, l2_penalty
+from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, total_variation
 from .network import backward_unchecked, check_inputs, forward_unchecked
-from .optimizers import update_parameters
-from .validation import check_positive_int, check_positive_number
+from .optimizers import initialize_optimizer, optimizer_step
+from .schedules import learning_rate_at
+from .validation import check_int, check_positive_int, check_positive_number, check_real
 
-__all__ = ["gradient_descent"]
+__all__ = ["History", "TrainResult", "gradient_descent", "train"]
+
+
+@dataclass
+class History:
+    """Per-epoch record of a training run (lists of equal length, one entry per epoch).
+
+    ``train_cost`` and ``train_metric`` are accumulated over the epoch's mini-batches (with full
+    batch: the cost of the parameters before the epoch's update, as the course records it);
+    ``dev_*`` are measured after the epoch, without dropout, and are NaN without a dev set. The
+    metric is accuracy for sigmoid/softmax outputs and R² for linear outputs.
+    """
+
+    epoch: list[int] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    train_cost: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
+    dev_cost: list[float] = field(default_factory=list)
+    dev_metric: list[float] = field(default_factory=list)
+
+    def append(self, **values) -> None:
+        for name, value in values.items():
+            getattr(self, name).append(value)
+
+    def as_dict(self) -> dict[str, list]:
+        return {name: list(values) for name, values in vars(self).items()}
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    parameters: dict
+    history: History
+    grads: dict  # of the last update
+    best_epoch: int  # epoch whose parameters were kept (the last one unless restored)
+    stopped_early: bool
+
+
+def _minibatches(m: int, batch_size: int | None, rng: np.random.RandomState | None):
+    """Column index slices for one epoch: all of them in order, or a shuffled partition."""
+    if batch_size is None or batch_size >= m:
+        return [slice(None)]
+    permutation = rng.permutation(m)
+    return [permutation[start : start + batch_size] for start in range(0, m, batch_size)]
+
+
+def train(
+    X,
+    Y,
+    parameters: dict,
+    *,
+    epochs: int,
+    learning_rate: float,
+    hidden: str = "relu",
+    output: str = "sigmoid",
+    loss=None,
+    optimizer: str = "gd",
+    beta: float = 0.9,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    epsilon: float = 1e-8,
+    decay: str | None = None,
+    decay_rate: float = 1.0,
+    decay_steps: int = 1,
+    batch_size: int | None = None,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
+    rng: np.random.RandomState | None = None,
+    dev: tuple | None = None,
+    patience: int | None = None,
+    restore_best: bool = True,
+    on_epoch: Callable[[int, History], None] | None = None,
+) -> TrainResult:
+    """Train a network from ``parameters`` (left unchanged).
+
+    Each epoch runs, for every mini-batch, forward propagation (with inverted dropout when
+    ``keep_prob < 1``), the cost (+ L2), backward propagation and one optimizer step, then scores
+    the dev set. A non-finite cost stops training with :class:`~nnlab.errors.TrainingDiverged`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n[0], m)
+    Y : ndarray of shape (n[L], m)
+        Targets in the loss's domain (0/1, one-hot columns, or reals).
+    parameters : dict
+        Initial ``"W{l}"`` (n[l], n[l-1]) and ``"b{l}"`` (n[l], 1); their dtype is the run's dtype.
+    epochs : int
+        Passes over the training set.
+    learning_rate : float
+        alpha, or alpha_0 with a ``decay`` schedule.
+    hidden, output, loss : str
+        Activations and cost (``loss`` defaults to the output's canonical loss).
+    optimizer : {"gd", "momentum", "rmsprop", "adam"}
+    beta, beta1, beta2, epsilon : float
+        Optimizer constants (momentum's beta; Adam's beta1, beta2; RMSprop uses beta2).
+    decay : {None, "inverse_time", "step"}
+    decay_rate, decay_steps
+        Schedule constants, see :func:`~nnlab.engine.schedules.learning_rate_at`.
+    batch_size : int, optional
+        Mini-batch size; None means full batch.
+    lambd : float
+        L2 strength.
+    keep_prob : float
+        Dropout keep probability for the hidden layers, in (0, 1].
+    rng : numpy.random.RandomState, optional
+        Source for shuffling and dropout masks (needed for either).
+    dev : (X_dev, Y_dev), optional
+        Hold-out set scored after every epoch.
+    patience : int, optional
+        Early stopping: stop when the dev cost has not improved for this many epochs.
+    restore_best : bool
+        With early stopping, return the parameters of the best dev epoch.
+    on_epoch : callable, optional
+        ``on_epoch(epoch, history)`` after each epoch's record is appended.
+
+    Returns
+    -------
+    TrainResult
+    """
+    X, L = check_inputs(X, parameters)
+    dtype = np.asarray(parameters["W1"]).dtype
+    X = X.astype(dtype, copy=False)
+    epochs = check_positive_int(epochs, "epochs")
+    learning_rate_at(0, learning_rate, decay, decay_rate, decay_steps)  # validates the schedule
+    lambd = check_positive_number(lambd, "lambd", allow_zero=True)
+    keep_prob = check_real(keep_prob, "keep_prob", low=0.0, high=1.0, low_open=True)
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "batch_size")
+    if patience is not None:
+        patience = check_int(patience, "patience", 1)
+        if dev is None:
+            raise ValueError("patience (early stopping) needs a dev set; got dev=None")
+    get_activation(hidden), get_activation(output)
+    loss = canonical_loss(output) if loss is None else get_loss(loss)
+    m = X.shape[1]
+    n_y = np.shape(parameters[f"W{L}"])[0]
+    Y = check_labels(Y, loss, (n_y, m), dtype)
+    if (keep_prob < 1 or (batch_size is not None and batch_size < m)) and rng is None:
+        raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
+    if dev is not None:
+        X_dev, L_dev = check_inputs(dev[0], parameters)
+        X_dev = X_dev.astype(dtype, copy=False)
+        Y_dev = check_labels(dev[1], loss, (n_y, X_dev.shape[1]), dtype)
+    options = {"beta": beta, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
+    state = initialize_optimizer(parameters, optimizer)
+    classification = output in ("sigmoid", "softmax")
+    ss_tot = 0.0 if classification else total_variation(Y)
+
+    history = History()
+    best = (np.inf, -1, parameters)  # (dev cost, epoch, parameters)
+    grads: dict = {}
+    stopped_early = False
+    for epoch in range(epochs):
+        alpha = learning_rate_at(epoch, learning_rate, decay, decay_rate, decay_steps)
+        batch_costs, score_sum = [], 0.0
+        for columns in _minibatches(m, batch_size, rng):
+            X_batch, Y_batch = (X, Y) if isinstance(columns, slice) else (X[:, columns], Y[:, columns])
+            AL, caches = forward_unchecked(X_batch, parameters, L, hidden, output, keep_prob=keep_prob, rng=rng)
+            batch_m = X_batch.shape[1]
+            cost = loss.cost(AL, Y_batch) + l2_penalty(parameters, lambd, batch_m)
+            if not np.isfinite(cost):
+                raise TrainingDiverged(
+                    f"training diverged: the cost became {cost} at epoch {epoch} with learning rate "
+                    f"{alpha:g}; try a smaller learning rate (e.g. {alpha / 10:g})",
+                    epoch=epoch, learning_rate=alpha, parameters=parameters,
+                )
+            batch_costs.append((cost, batch_m))
+            score_sum += correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
+            grads = backward_unchecked(AL, Y_batch, caches, hidden, output, loss, lambd)
+            parameters, state = optimizer_step(parameters, grads, state, optimizer, alpha, **options)
+
+        # full batch: the cost itself (as the course records it); else the example-weighted mean
+        train_cost = batch_costs[0][0] if len(batch_costs) == 1 else sum(c * n for c, n in batch_costs) / m
+        train_metric = score_sum / m if classification else r2_from_sums(score_sum, ss_tot)
+        dev_cost = dev_metric = float("nan")
+        if dev is not None:
+            AL_dev, _ = forward_unchecked(X_dev, parameters, L_dev, hidden, output)
+            dev_cost = loss.cost(AL_dev, Y_dev) + l2_penalty(parameters, lambd, X_dev.shape[1])
+            dev_metric = score_outputs(AL_dev, Y_dev, output)
+        history.append(
+            epoch=epoch, learning_rate=alpha, train_cost=train_cost, train_metric=train_metric,
+            dev_cost=dev_cost, dev_metric=dev_metric,
+        )
+        if on_epoch is not None:
+            on_epoch(epoch, history)
+        if patience is not None:
+            if dev_cost < best[0]:
+                best = (dev_cost, epoch, parameters)
+            elif epoch - best[1] >= patience:
+                stopped_early = True
+                break
+
+    best_epoch = len(history.epoch) - 1
+    if patience is not None and restore_best and best[1] >= 0:
+        parameters, best_epoch = best[2], best[1]
+    return TrainResult(parameters, history, grads, best_epoch, stopped_early)
 
 
 def gradient_descent(
@@ -27,20 +233,10 @@ def gradient_descent(
     lambd: float = 0.0,
     callback: Callable[[int, float], None] | None = None,
 ):
-    """Train by batch gradient descent, starting from ``parameters`` (left unchanged).
+    """Batch gradient descent, the course's loop: :func:`train` with full batch and ``gd``.
 
-    Each iteration runs forward propagation, the cost, backward propagation and the update, and
-    then calls ``callback(i, cost)`` with the cost of the parameters *before* the update.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n[0], m)
-    Y : ndarray of shape (n[L], m)
-    parameters : dict of initial ``"W{l}"``, ``"b{l}"``
-    num_iterations : int
-    learning_rate : float
-    hidden, output, loss, lambd : as in :func:`model_backward`
-    callback : callable, optional
+    ``callback(i, cost)`` is called after each iteration with the cost of the parameters
+    *before* that iteration's update.
 
     Returns
     -------
@@ -49,21 +245,10 @@ def gradient_descent(
     grads : dict
         The gradients of the last iteration.
     """
-    # Validate once; the loop then runs the unchecked kernels.
-    X, L = check_inputs(X, parameters)
     num_iterations = check_positive_int(num_iterations, "num_iterations")
-    learning_rate = check_positive_number(learning_rate, "learning_rate")
-    lambd = check_positive_number(lambd, "lambd", allow_zero=True)
-    get_activation(hidden), get_activation(output)
-    loss = canonical_loss(output) if loss is None else get_loss(loss)
-    m = X.shape[1]
-    Y = check_labels(Y, loss, (np.shape(parameters[f"W{L}"])[0], m), X.dtype)
-    grads = {}
-    for i in range(num_iterations):
-        AL, caches = forward_unchecked(X, parameters, L, hidden, output)
-        cost = loss.cost(AL, Y) + l2_penalty(parameters, lambd, m)
-        grads = backward_unchecked(AL, Y, caches, hidden, output, loss, lambd)
-        if callback is not None:
-            callback(i, cost)
-        parameters = update_parameters(parameters, grads, learning_rate)
-    return parameters, grads
+    on_epoch = None if callback is None else (lambda i, history: callback(i, history.train_cost[-1]))
+    result = train(
+        X, Y, parameters, epochs=num_iterations, learning_rate=learning_rate, hidden=hidden,
+        output=output, loss=loss, lambd=lambd, on_epoch=on_epoch,
+    )
+    return result.parameters, result.grads

@@ -1,4 +1,4 @@
-"""Data sets: the course's planar and image data, and seeded toy generators.
+"""Data sets: the course's planar and image data, seeded toy generators, and data in for models.
 
 Layout follows the course: ``X`` has shape ``(n_x, m)`` (one example per
 column) and ``Y`` has shape ``(1, m)``. Nothing here seeds or draws from
@@ -7,6 +7,13 @@ NumPy's global random state; every generator takes a ``seed``.
 :data:`DATASETS` maps short names to loaders callable as ``loader()`` or
 ``loader(seed=...)``, each returning ``(X, Y)``; :func:`load_dataset` looks
 one up by name.
+
+For the Model API and the CLI: :func:`load_data` turns a built-in name
+(:data:`BUILTIN_DATASETS`: the generators plus scikit-learn's digits and
+breast cancer) or a ``.csv`` / ``.npz`` / ``.h5`` file into a :class:`Dataset`,
+raising :class:`nnlab.errors.DataError` on bad data;
+:func:`train_dev_test_split` partitions examples (stratified by class) and
+:class:`Standardizer` scales features with statistics of the training split.
 """
 
 from __future__ import annotations
@@ -22,6 +29,18 @@ from .generators import (
     make_xor,
 )
 from .images import flatten_images, load_catvnoncat, load_h5_dataset, scale_images
+from .loaders import (
+    BUILTIN_DATASETS,
+    GENERATORS,
+    Dataset,
+    describe_datasets,
+    load_csv,
+    load_data,
+    load_h5,
+    load_npz,
+)
+from .scaling import Standardizer
+from .splits import Split, split_indices, train_dev_test_split
 
 __all__ = [
     "DATASETS",
@@ -38,20 +57,25 @@ __all__ = [
     "load_catvnoncat",
     "flatten_images",
     "scale_images",
+    # data in for the Model API and the CLI
+    "BUILTIN_DATASETS",
+    "Dataset",
+    "describe_datasets",
+    "load_csv",
+    "load_data",
+    "load_h5",
+    "load_npz",
+    "Split",
+    "split_indices",
+    "train_dev_test_split",
+    "Standardizer",
 ]
 
 #: Name -> loader ``(seed=...) -> (X, Y)``, each with the defaults documented
 #: on its function (the course's parameters where the course has the set).
 #: "blobs" keeps its six class labels (the course's notebook uses ``Y % 2``).
-DATASETS = {
-    "flower": load_planar_dataset,
-    "moons": make_moons,
-    "circles": make_circles,
-    "blobs": make_blobs,
-    "gaussian_quantiles": make_gaussian_quantiles,
-    "xor": make_xor,
-    "spirals": make_spirals,
-}
+#: The same dict as :data:`nnlab.data.loaders.GENERATORS` (one registry).
+DATASETS = GENERATORS
 
 
 def load_dataset(name, seed=None):

@@ -117,6 +117,10 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     d : dict
         ``costs, Y_prediction_test, Y_prediction_train, w, b, learning_rate, num_iterations``.
     """
+    if np.ndim(X_train) == 2 and np.ndim(X_test) == 2 and np.shape(X_test)[0] != np.shape(X_train)[0]:
+        raise ValueError(
+            f"X_test must have the features (rows) of X_train, {np.shape(X_train)[0]}; got shape {np.shape(X_test)}"
+        )
     w, b = initialize_with_zeros(np.shape(X_train)[0])
     params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost)
     w, b = params["w"], params["b"]

@@ -7,8 +7,9 @@ the chain rule through the output layer collapses to the fused, exact and always
     dZ[L] = A[L] - Y        (sigmoid + binary CE, softmax + categorical CE, linear + MSE)
 
 For any other pairing, ``gradient`` gives dA[L] and the output activation's backward finishes
-the step. Logs only ever see values at least ``eps`` of the dtype away from 0, so costs stay
-finite when outputs are exactly 0 or 1.
+the step. An output of exactly 0 (or 1) inside a log or a denominator is replaced by the
+dtype's smallest normal number, so costs stay finite; no other value is changed, so the cost
+stays consistent with its gradient even for outputs as small as 1e-300.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ __all__ = [
 ]
 
 
-def _eps(A: np.ndarray) -> float:
-    return float(np.finfo(A.dtype).eps)
+def _tiny(A: np.ndarray) -> float:
+    """The smallest positive normal number of A's dtype: logs and divisions see at least this."""
+    return float(np.finfo(A.dtype).tiny)
 
 
 def _away_from_zero(x: np.ndarray, eps: float) -> np.ndarray:
@@ -43,25 +45,25 @@ def _away_from_zero(x: np.ndarray, eps: float) -> np.ndarray:
 
 
 def _bce_cost(AL, Y) -> float:
-    # J = -(1/m) sum(Y log A + (1 - Y) log(1 - A))
-    eps = _eps(AL)
-    A = np.clip(AL, eps, 1 - eps)
-    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / AL.shape[1])
+    # J = -(1/m) sum(Y log A + (1 - Y) log(1 - A)); only an exact 0 inside a log is replaced
+    # (by the smallest normal number), so the cost stays finite and, everywhere else, exact.
+    tiny = _tiny(AL)
+    return float(-np.sum(Y * np.log(np.maximum(AL, tiny)) + (1 - Y) * np.log(np.maximum(1 - AL, tiny))) / AL.shape[1])
 
 
 def _bce_gradient(AL, Y):
     # dA = -(Y / A - (1 - Y) / (1 - A)), the course's dAL
-    eps = _eps(AL)
-    return -(Y / _away_from_zero(AL, eps) - (1 - Y) / _away_from_zero(1 - AL, eps))
+    tiny = _tiny(AL)
+    return -(Y / _away_from_zero(AL, tiny) - (1 - Y) / _away_from_zero(1 - AL, tiny))
 
 
 def _cce_cost(AL, Y) -> float:
     # J = -(1/m) sum over classes and examples of Y log A
-    return float(-np.sum(Y * np.log(np.maximum(AL, _eps(AL)))) / AL.shape[1])
+    return float(-np.sum(Y * np.log(np.maximum(AL, _tiny(AL)))) / AL.shape[1])
 
 
 def _cce_gradient(AL, Y):
-    return -Y / _away_from_zero(AL, _eps(AL))
+    return -Y / _away_from_zero(AL, _tiny(AL))
 
 
 def _mse_cost(AL, Y) -> float:

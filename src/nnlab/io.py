@@ -23,6 +23,7 @@ reproducible: the same arrays and metadata give the same bytes (fixed zip timest
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ __all__ = [
     "FORMAT_VERSION",
     "METADATA_KEY",
     "array_checksum",
+    "atomic_write",
     "load_arrays",
     "save_arrays",
 ]
@@ -195,19 +197,31 @@ def _json_ready(value, where, active):
     raise ValueError(f"{where} is not JSON-serializable: got {type(value).__name__}{hint}")
 
 
-def _write_atomically(target, members):
-    """Write ``members`` as an .npz next to ``target``, fsync it, and rename it onto ``target``."""
-    directory = target.parent
-    descriptor, temporary = _create_temporary(directory, target.name)
+@contextlib.contextmanager
+def atomic_write(path, mode: str = "wb", **open_kwargs):
+    """Open a temporary file beside ``path`` for writing; on success it replaces ``path``.
+
+    The file is flushed and fsynced, then renamed onto ``path`` with :func:`os.replace` (the mode
+    of a file being replaced is kept). If the block raises, the temporary file is removed and an
+    existing ``path`` is left exactly as it was, so a user's file is never half-written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The target; its directory must exist.
+    mode : {"wb", "w"}
+    **open_kwargs
+        Passed to :func:`os.fdopen` (e.g. ``encoding="utf-8", newline=""`` for text).
+    """
+    target = Path(os.fspath(path))
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot write '{target}': directory '{target.parent}' does not exist")
+    if target.is_dir():
+        raise IsADirectoryError(f"cannot write '{target}': it is a directory")
+    descriptor, temporary = _create_temporary(target.parent, target.name)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-                for name, array in members.items():
-                    info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE_TIME)
-                    info.external_attr = 0o644 << 16
-                    # force_zip64 as np.savez does: sizes are unknown until written (gh-10776).
-                    with archive.open(info, "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, array, allow_pickle=False)
+        with os.fdopen(descriptor, mode, **open_kwargs) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():  # keep the mode of the file being replaced, as an in-place write would
@@ -219,7 +233,19 @@ def _write_atomically(target, members):
         except OSError:
             pass
         raise
-    _fsync_directory(directory)
+    _fsync_directory(target.parent)
+
+
+def _write_atomically(target, members):
+    """Write ``members`` as an .npz at ``target`` through :func:`atomic_write`."""
+    with atomic_write(target, "wb") as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name, array in members.items():
+                info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE_TIME)
+                info.external_attr = 0o644 << 16
+                # force_zip64 as np.savez does: sizes are unknown until written (gh-10776).
+                with archive.open(info, "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def _create_temporary(directory, name):

@@ -61,6 +61,14 @@ class TrainResult:
     stopped_early: bool
 
 
+def _diverged(what: str, epoch: int, alpha: float, parameters: dict) -> TrainingDiverged:
+    return TrainingDiverged(
+        f"training diverged: {what} at epoch {epoch} with learning rate {alpha:g}; "
+        f"try a smaller learning rate (e.g. {alpha / 10:g})",
+        epoch=epoch, learning_rate=alpha, parameters=parameters,
+    )
+
+
 def _minibatches(m: int, batch_size: int | None, rng: np.random.RandomState | None):
     """Column index slices for one epoch: all of them in order, or a shuffled partition."""
     if batch_size is None or batch_size >= m:
@@ -175,45 +183,48 @@ def train(
     best = (np.inf, -1, parameters)  # (dev cost, epoch, parameters)
     grads: dict = {}
     stopped_early = False
-    for epoch in range(epochs):
-        alpha = learning_rate_at(epoch, learning_rate, decay, decay_rate, decay_steps)
-        batch_costs, score_sum = [], 0.0
-        for columns in _minibatches(m, batch_size, rng):
-            X_batch, Y_batch = (X, Y) if isinstance(columns, slice) else (X[:, columns], Y[:, columns])
-            AL, caches = forward_unchecked(X_batch, parameters, L, hidden, output, keep_prob=keep_prob, rng=rng)
-            batch_m = X_batch.shape[1]
-            cost = loss.cost(AL, Y_batch) + l2_penalty(parameters, lambd, batch_m)
-            if not np.isfinite(cost):
-                raise TrainingDiverged(
-                    f"training diverged: the cost became {cost} at epoch {epoch} with learning rate "
-                    f"{alpha:g}; try a smaller learning rate (e.g. {alpha / 10:g})",
-                    epoch=epoch, learning_rate=alpha, parameters=parameters,
-                )
-            batch_costs.append((cost, batch_m))
-            score_sum += correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
-            grads = backward_unchecked(AL, Y_batch, caches, hidden, output, loss, lambd)
-            parameters, state = optimizer_step(parameters, grads, state, optimizer, alpha, **options)
+    # A run that blows up ends in TrainingDiverged (the finite-cost check below); the overflow
+    # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            alpha = learning_rate_at(epoch, learning_rate, decay, decay_rate, decay_steps)
+            batch_costs, score_sum = [], 0.0
+            for columns in _minibatches(m, batch_size, rng):
+                X_batch, Y_batch = (X, Y) if isinstance(columns, slice) else (X[:, columns], Y[:, columns])
+                AL, caches = forward_unchecked(X_batch, parameters, L, hidden, output, keep_prob=keep_prob, rng=rng)
+                batch_m = X_batch.shape[1]
+                cost = loss.cost(AL, Y_batch) + l2_penalty(parameters, lambd, batch_m)
+                if not np.isfinite(cost):
+                    raise _diverged(f"the cost became {cost}", epoch, alpha, parameters)
+                batch_costs.append((cost, batch_m))
+                score_sum += correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
+                grads = backward_unchecked(AL, Y_batch, caches, hidden, output, loss, lambd)
+                updated, state = optimizer_step(parameters, grads, state, optimizer, alpha, **options)
+                # Saturated outputs keep the cost finite while weights run off to infinity.
+                if not all(np.isfinite(value).all() for value in updated.values()):
+                    raise _diverged("the parameters became non-finite", epoch, alpha, parameters)
+                parameters = updated
 
-        # full batch: the cost itself (as the course records it); else the example-weighted mean
-        train_cost = batch_costs[0][0] if len(batch_costs) == 1 else sum(c * n for c, n in batch_costs) / m
-        train_metric = score_sum / m if classification else r2_from_sums(score_sum, ss_tot)
-        dev_cost = dev_metric = float("nan")
-        if dev is not None:
-            AL_dev, _ = forward_unchecked(X_dev, parameters, L_dev, hidden, output)
-            dev_cost = loss.cost(AL_dev, Y_dev) + l2_penalty(parameters, lambd, X_dev.shape[1])
-            dev_metric = score_outputs(AL_dev, Y_dev, output)
-        history.append(
-            epoch=epoch, learning_rate=alpha, train_cost=train_cost, train_metric=train_metric,
-            dev_cost=dev_cost, dev_metric=dev_metric,
-        )
-        if on_epoch is not None:
-            on_epoch(epoch, history)
-        if patience is not None:
-            if dev_cost < best[0]:
-                best = (dev_cost, epoch, parameters)
-            elif epoch - best[1] >= patience:
-                stopped_early = True
-                break
+            # full batch: the cost itself (as the course records it); else the example-weighted mean
+            train_cost = batch_costs[0][0] if len(batch_costs) == 1 else sum(c * n for c, n in batch_costs) / m
+            train_metric = score_sum / m if classification else r2_from_sums(score_sum, ss_tot)
+            dev_cost = dev_metric = float("nan")
+            if dev is not None:
+                AL_dev, _ = forward_unchecked(X_dev, parameters, L_dev, hidden, output)
+                dev_cost = loss.cost(AL_dev, Y_dev) + l2_penalty(parameters, lambd, X_dev.shape[1])
+                dev_metric = score_outputs(AL_dev, Y_dev, output)
+            history.append(
+                epoch=epoch, learning_rate=alpha, train_cost=train_cost, train_metric=train_metric,
+                dev_cost=dev_cost, dev_metric=dev_metric,
+            )
+            if on_epoch is not None:
+                on_epoch(epoch, history)
+            if patience is not None:
+                if dev_cost < best[0]:
+                    best = (dev_cost, epoch, parameters)
+                elif epoch - best[1] >= patience:
+                    stopped_early = True
+                    break
 
     best_epoch = len(history.epoch) - 1
     if patience is not None and restore_best and best[1] >= 0:

@@ -1,0 +1,152 @@
+"""From the user's labels to the network's targets and back.
+
+A user passes labels as they have them — a (1, m) row of 0/1, an integer class vector, class
+names, one-hot columns or real values — and :func:`infer_targets` decides the task:
+
+======================  =============  ===========================  ==============
+labels                  task           output layer + cost          targets Y
+======================  =============  ===========================  ==============
+two classes             binary         sigmoid + cross-entropy      (1, m) of 0/1
+three or more classes   multiclass     softmax + categorical CE     one-hot (C, m)
+real values             regression     linear + mean squared error  (n_y, m)
+======================  =============  ===========================  ==============
+
+The classes are kept (sorted) so predictions come back as the user's own labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine.validation import check_finite, describe
+
+__all__ = ["Targets", "infer_targets"]
+
+TASK_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
+
+
+def _as_label_array(Y) -> np.ndarray:
+    Y = np.asarray(Y)
+    if Y.dtype == object:
+        raise TypeError(f"Y must hold numbers or strings; got {describe(Y)}")
+    if Y.ndim == 1:
+        Y = Y.reshape(1, -1)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be a (1, m) row, a vector of m labels, or (n_y, m); got shape {Y.shape}")
+    if Y.shape[1] == 0:
+        raise ValueError("Y must hold at least one example; got 0 columns")
+    if np.issubdtype(Y.dtype, np.number) or Y.dtype == bool:
+        check_finite(Y.astype(np.float64), "Y")
+    return Y
+
+
+def _is_one_hot(Y: np.ndarray) -> bool:
+    return (
+        np.issubdtype(Y.dtype, np.number)
+        and bool(np.isin(Y, (0, 1)).all())
+        and bool((Y.sum(axis=0) == 1).all())
+    )
+
+
+@dataclass(frozen=True)
+class Targets:
+    """How labels map to network outputs: the task, its output activation and the classes."""
+
+    task: str  # binary | multiclass | regression
+    classes: np.ndarray | None  # sorted class labels (classification), None for regression
+    n_outputs: int  # n[L]
+
+    @property
+    def output(self) -> str:
+        return TASK_OUTPUT[self.task]
+
+    def encode(self, Y, dtype=np.float64) -> np.ndarray:
+        """Labels -> targets of shape (n[L], m) in ``dtype``.
+
+        Raises ``ValueError`` for labels outside the known classes or of the wrong shape.
+        """
+        Y = _as_label_array(Y)
+        if self.task == "regression":
+            if not np.issubdtype(Y.dtype, np.number) or Y.shape[0] != self.n_outputs:
+                raise ValueError(f"Y must be real targets of shape ({self.n_outputs}, m); got {describe(Y)}")
+            return Y.astype(dtype)
+        if Y.shape[0] > 1:  # one-hot columns
+            if not _is_one_hot(Y) or Y.shape[0] != len(self.classes):
+                raise ValueError(
+                    f"Y must be a row of labels or one-hot columns of shape ({len(self.classes)}, m); got {describe(Y)}"
+                )
+            index = np.argmax(Y, axis=0)
+        else:
+            row = Y[0]
+            unknown = ~np.isin(row, self.classes)
+            if unknown.any():
+                raise ValueError(
+                    f"Y holds labels outside the known classes {self.classes.tolist()}: "
+                    f"{sorted(set(row[unknown].tolist()))[:5]}"
+                )
+            index = np.searchsorted(self.classes, row)
+        if self.task == "binary":
+            return index.reshape(1, -1).astype(dtype)
+        one_hot = np.zeros((len(self.classes), index.size), dtype=dtype)
+        one_hot[index, np.arange(index.size)] = 1
+        return one_hot
+
+    def class_indices(self, AL: np.ndarray) -> np.ndarray:
+        """Network outputs (n[L], m) -> predicted class index per example, shape (m,)."""
+        if self.task == "binary":
+            return (AL[0] > 0.5).astype(np.int64)
+        return np.argmax(AL, axis=0)
+
+    def decode(self, AL: np.ndarray) -> np.ndarray:
+        """Network outputs -> predictions: class labels of shape (1, m), or regression values."""
+        if self.task == "regression":
+            return AL
+        return self.classes[self.class_indices(AL)].reshape(1, -1)
+
+
+def infer_targets(Y, output: str | None = None) -> Targets:
+    """Decide the task from the labels (and an optional output override).
+
+    Parameters
+    ----------
+    Y : array-like of shape (1, m), (m,) or (n_y, m)
+    output : {None, "sigmoid", "softmax", "linear"}
+        None infers: real values -> linear, two classes -> sigmoid, more -> softmax.
+
+    Raises
+    ------
+    ValueError
+        One class only; non-integer labels for a classifier; more than two classes with a
+        sigmoid output.
+    """
+    Y = _as_label_array(Y)
+    numeric = np.issubdtype(Y.dtype, np.number) or Y.dtype == bool
+    if output == "linear" or (output is None and numeric and Y.shape[0] > 1 and not _is_one_hot(Y)):
+        if not numeric:
+            raise ValueError(f"Y must be numeric for a linear (regression) output; got {describe(Y)}")
+        return Targets("regression", None, Y.shape[0])
+    if Y.shape[0] > 1:
+        if not _is_one_hot(Y):
+            raise ValueError(f"Y with {Y.shape[0]} rows must be one-hot class columns (or use output='linear'); got {describe(Y)}")
+        classes = np.arange(Y.shape[0])
+    else:
+        row = Y[0]
+        if numeric and Y.dtype != bool and not np.all(np.equal(np.mod(row, 1), 0)):
+            if output is None:
+                return Targets("regression", None, 1)
+            raise ValueError(
+                f"Y must hold class labels (integers or names) for a {output} output; got non-integer values "
+                f"such as {row[np.mod(row, 1) != 0][0]!r}"
+            )
+        classes = np.unique(row)
+        if numeric and np.all(np.abs(classes) < 2**53):  # whole numbers: keep them as ints
+            classes = classes.astype(np.int64)
+    if classes.size < 2:
+        raise ValueError(f"Y holds one class only ({classes.tolist()}); a classifier needs at least two")
+    if classes.size == 2 and output in (None, "sigmoid"):
+        return Targets("binary", classes, 1)
+    if output == "sigmoid":
+        raise ValueError(f"a sigmoid output needs two classes; Y holds {classes.size}: use softmax")
+    return Targets("multiclass", classes, classes.size)

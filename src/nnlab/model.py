@@ -1,0 +1,256 @@
+"""The Model: an estimator holding a configuration and learned state, delegating the math.
+
+``fit`` standardizes the inputs (statistics from the training data only), encodes the labels
+(:mod:`nnlab.labels`), initializes ``W[l]``/``b[l]`` and runs the engine's one training loop
+(:func:`nnlab.engine.training.train`). ``save``/``load`` keep everything needed to predict in one
+``.npz`` file (:mod:`nnlab.io`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .config import Hyperparameters
+from .data.scaling import Standardizer
+from .engine import initializers, losses, metrics, network
+from .engine.training import History, train
+from .engine.validation import as_float_array, check_finite
+from .errors import ModelFileError, TrainingDiverged
+from .io import load_arrays, save_arrays
+from .labels import TASK_OUTPUT, Targets, infer_targets
+
+__all__ = ["Model"]
+
+HISTORY_FIELDS = tuple(History().as_dict())
+
+
+class Model:
+    """A fully connected network trained by the course's general method.
+
+    Parameters
+    ----------
+    hyperparameters : Hyperparameters, optional
+        The whole configuration; keyword arguments override single fields.
+
+    Attributes (after ``fit`` or ``load``)
+    ----------
+    parameters_ : dict
+        ``"W{l}"`` of shape (n[l], n[l-1]) and ``"b{l}"`` of shape (n[l], 1).
+    targets_ : Targets
+        Task, output activation and classes.
+    scaler_ : Standardizer or None
+    history_ : History
+        Train and dev cost and metric per epoch.
+    best_epoch_, stopped_early_ : int, bool
+
+    Examples
+    --------
+    >>> from nnlab import Model
+    >>> from nnlab.data import load_planar_dataset
+    >>> X, Y = load_planar_dataset()
+    >>> model = Model(hidden_layers=(4,), activation="tanh", learning_rate=1.2, epochs=10000)
+    >>> model.fit(X, Y).score(X, Y)
+    """
+
+    def __init__(self, hyperparameters: Hyperparameters | None = None, **overrides):
+        hyperparameters = hyperparameters or Hyperparameters()
+        if not isinstance(hyperparameters, Hyperparameters):
+            raise TypeError(f"hyperparameters must be a Hyperparameters; got {type(hyperparameters).__name__}")
+        self.hyperparameters = hyperparameters.replace(**overrides) if overrides else hyperparameters
+        self.parameters_: dict | None = None
+        self.targets_: Targets | None = None
+        self.scaler_: Standardizer | None = None
+        self.history_: History | None = None
+        self.best_epoch_: int | None = None
+        self.stopped_early_ = False
+
+    # ------------------------------------------------------------------ state
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(self.hyperparameters.dtype)
+
+    @property
+    def layer_dims(self) -> list[int]:
+        """``[n[0], n[1], ..., n[L]]`` of the fitted network."""
+        self._check_fitted()
+        L = network.n_layers(self.parameters_)
+        return [self.parameters_["W1"].shape[1]] + [self.parameters_[f"W{l}"].shape[0] for l in range(1, L + 1)]
+
+    def _check_fitted(self) -> None:
+        if self.parameters_ is None:
+            raise ValueError("this Model is not fitted yet: call fit(X, Y) or Model.load(path) first")
+
+    def _inputs(self, X, name: str = "X") -> np.ndarray:
+        """Validate X (2-D, finite, n[0] rows when fitted) and apply the stored standardization."""
+        X = as_float_array(X, name)
+        if X.shape[1] == 0:
+            raise ValueError(f"{name} must hold at least one example (column); got shape {X.shape}")
+        check_finite(X, name)
+        if self.parameters_ is not None:
+            n_x = self.parameters_["W1"].shape[1]
+            if X.shape[0] != n_x:
+                raise ValueError(
+                    f"{name} must have {n_x} features (rows), as the model was trained on; got shape {X.shape} "
+                    "(one example per column)"
+                )
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X)
+        return X.astype(self.dtype, copy=False)
+
+    def _targets(self, Y, X: np.ndarray, name: str = "Y") -> np.ndarray:
+        Y_encoded = self.targets_.encode(Y, self.dtype)
+        if Y_encoded.shape[1] != X.shape[1]:
+            raise ValueError(
+                f"{name} must hold one label per example of X: X has {X.shape[1]} examples, {name} has {Y_encoded.shape[1]}"
+            )
+        return Y_encoded
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, Y, dev: tuple | None = None, on_epoch: Callable[[int, History], None] | None = None) -> "Model":
+        """Train on ``X`` (n_x, m) and labels ``Y``; score ``dev = (X_dev, Y_dev)`` every epoch.
+
+        On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
+        finite parameters stay in ``parameters_`` for inspection.
+        """
+        hp = self.hyperparameters
+        self.parameters_ = self.scaler_ = self.history_ = None
+        X = as_float_array(X, "X")
+        check_finite(X, "X")
+        if X.shape[1] == 0:
+            raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
+        self.targets_ = infer_targets(Y, hp.output)
+        self.scaler_ = Standardizer().fit(X) if hp.standardize else None
+        X = self._inputs(X)
+        Y = self._targets(Y, X)
+        if dev is not None:
+            if not isinstance(dev, (tuple, list)) or len(dev) != 2:
+                raise TypeError("dev must be a pair (X_dev, Y_dev)")
+            X_dev = self._inputs(dev[0], "X_dev")
+            if X_dev.shape[0] != X.shape[0]:
+                raise ValueError(f"X_dev must have {X.shape[0]} features (rows) like X; got shape {X_dev.shape}")
+            dev = (X_dev, self._targets(dev[1], X_dev, "Y_dev"))
+        layer_dims = [X.shape[0], *hp.hidden_layers, self.targets_.n_outputs]
+        parameters = initializers.initialize_parameters(
+            layer_dims, hp.resolved_initializer, seed=hp.seed, dtype=self.dtype
+        )
+        try:
+            result = train(
+                X, Y, parameters,
+                epochs=hp.epochs, learning_rate=hp.learning_rate, hidden=hp.activation,
+                output=self.targets_.output, optimizer=hp.optimizer, beta=hp.beta, beta1=hp.beta1,
+                beta2=hp.beta2, epsilon=hp.epsilon, decay=hp.decay, decay_rate=hp.decay_rate,
+                decay_steps=hp.decay_steps, batch_size=hp.batch_size, lambd=hp.l2, keep_prob=hp.keep_prob,
+                # a stream apart from the initializer's RandomState(seed), for shuffling and dropout
+                rng=np.random.RandomState([hp.seed, 1]), dev=dev, patience=hp.patience,
+                restore_best=hp.restore_best, on_epoch=on_epoch,
+            )
+        except TrainingDiverged as error:
+            self.parameters_ = error.parameters
+            raise
+        self.parameters_ = result.parameters
+        self.history_ = result.history
+        self.best_epoch_ = result.best_epoch
+        self.stopped_early_ = result.stopped_early
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def predict_proba(self, X) -> np.ndarray:
+        """Network outputs A[L] of shape (n[L], m): probabilities, or regression values."""
+        self._check_fitted()
+        AL, _ = network.model_forward(self._inputs(X), self.parameters_, self.hyperparameters.activation, self.targets_.output)
+        return AL
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions: the user's class labels, shape (1, m), or regression values (n[L], m)."""
+        return self.targets_.decode(self.predict_proba(X))
+
+    def score(self, X, Y) -> float:
+        """Accuracy for classification, R² for regression."""
+        return self.evaluate(X, Y)["metric"]
+
+    def evaluate(self, X, Y) -> dict:
+        """Metric, cost and (classification) confusion matrix on ``(X, Y)``.
+
+        Returns
+        -------
+        dict
+            ``metric_name`` ("accuracy" or "r2"), ``metric``, ``cost``, ``m``, and for
+            classification ``classes`` and ``confusion`` (rows: true class, columns: predicted).
+        """
+        self._check_fitted()
+        X_in = self._inputs(X)
+        Y_encoded = self._targets(Y, X_in)
+        output = self.targets_.output
+        AL, _ = network.model_forward(X_in, self.parameters_, self.hyperparameters.activation, output)
+        report = {
+            "metric_name": "r2" if self.targets_.task == "regression" else "accuracy",
+            "metric": metrics.score_outputs(AL, Y_encoded, output),
+            "cost": losses.compute_cost(AL, Y_encoded, losses.canonical_loss(output).name),
+            "m": X_in.shape[1],
+        }
+        if self.targets_.task != "regression":
+            true = self.targets_.class_indices(Y_encoded) if self.targets_.task == "multiclass" else Y_encoded[0].astype(np.int64)
+            report["classes"] = self.targets_.classes.tolist()
+            report["confusion"] = metrics.confusion_matrix(true, self.targets_.class_indices(AL), len(self.targets_.classes))
+        return report
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> None:
+        """Write parameters, normalization, classes, history and hyperparameters to one ``.npz``."""
+        self._check_fitted()
+        arrays = dict(self.parameters_)
+        if self.scaler_ is not None:
+            arrays.update({f"scaler_{name}": value for name, value in self.scaler_.to_arrays().items()})
+        if self.targets_.classes is not None:
+            arrays["classes"] = self.targets_.classes
+        if self.history_ is not None:
+            arrays.update({f"history_{name}": np.asarray(values, dtype=np.float64) for name, values in self.history_.as_dict().items()})
+        metadata = {
+            "kind": "nnlab.Model",
+            "layer_dims": self.layer_dims,
+            "hidden_activation": self.hyperparameters.activation,
+            "output": self.targets_.output,
+            "task": self.targets_.task,
+            "hyperparameters": self.hyperparameters.to_dict(),
+            "best_epoch": self.best_epoch_,
+            "stopped_early": self.stopped_early_,
+        }
+        save_arrays(Path(path), arrays, metadata)
+
+    @classmethod
+    def load(cls, path) -> "Model":
+        """Read a model written by :meth:`save` (no pickle; checksum and version verified)."""
+        arrays, metadata = load_arrays(Path(path))
+        try:
+            if metadata.get("kind") != "nnlab.Model":
+                raise KeyError("kind")
+            model = cls(Hyperparameters.from_dict(metadata["hyperparameters"]))
+            L = len(metadata["layer_dims"]) - 1
+            model.parameters_ = {f"{p}{l}": arrays[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"}
+            network.n_layers(model.parameters_)
+            if model.layer_dims != list(metadata["layer_dims"]) or len(
+                [name for name in arrays if name[:1] in "Wb" and name[1:].isdigit()]
+            ) != 2 * L:
+                raise ValueError(f"layer_dims {metadata['layer_dims']} do not match the stored W and b arrays")
+            if metadata["task"] not in TASK_OUTPUT or metadata["output"] != TASK_OUTPUT[metadata["task"]]:
+                raise ValueError(f"unknown task/output {metadata['task']!r}/{metadata['output']!r}")
+            classes = arrays.get("classes")
+            if (classes is None) != (metadata["task"] == "regression"):
+                raise ValueError("classes must be stored exactly for classification models")
+            model.targets_ = Targets(metadata["task"], classes, metadata["layer_dims"][-1])
+            scaler = {name[len("scaler_"):]: value for name, value in arrays.items() if name.startswith("scaler_")}
+            model.scaler_ = Standardizer.from_arrays(scaler) if scaler else None
+            if all(f"history_{name}" in arrays for name in HISTORY_FIELDS):
+                model.history_ = History(**{name: arrays[f"history_{name}"].tolist() for name in HISTORY_FIELDS})
+            model.best_epoch_ = metadata.get("best_epoch")
+            model.stopped_early_ = bool(metadata.get("stopped_early", False))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelFileError(f"{path}: not a valid nnlab model file ({error.__class__.__name__}: {error})") from None
+        return model
+
+    def __repr__(self) -> str:
+        state = f"layer_dims={self.layer_dims}" if self.parameters_ is not None else "not fitted"
+        return f"Model({state}, {self.hyperparameters!r})"

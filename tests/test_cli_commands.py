@@ -20,7 +20,8 @@ import pytest
 from click.testing import CliRunner
 from tqdm import tqdm
 
-from nnlab.cli import _progress, main, train
+from nnlab.cli import main, train
+from nnlab.model import progress_callback
 from nnlab.config import Hyperparameters
 from nnlab.data import load_data
 from nnlab.engine.training import History
@@ -211,7 +212,7 @@ def test_train_flags_parse_into_hyperparameters(args, expected):
 def test_progress_callback_advances_the_bar_and_shows_the_cost():
     stream = io.StringIO()
     with tqdm(total=3, file=stream, disable=False, mininterval=0) as bar:
-        on_epoch = _progress(bar, 3)
+        on_epoch = progress_callback(bar, 3)
         history = History()
         for epoch in range(3):
             history.append(epoch=epoch, learning_rate=0.1, train_cost=1.0 / (epoch + 1), train_metric=0.5,

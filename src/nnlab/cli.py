@@ -48,7 +48,7 @@ from .engine.schedules import SCHEDULES
 from .errors import DataError, NNLabError
 from .io import atomic_write
 from .labels import infer_targets
-from .model import Model
+from .model import Model, progress_callback
 
 __all__ = ["LayerSizes", "NNLabGroup", "OptionalType", "main"]
 
@@ -356,7 +356,7 @@ def train(data, label, layout, data_seed, dev_fraction, test_fraction, split_see
     model = Model(hp)
     with tqdm(total=hp.epochs, desc="training", unit="epoch", disable=not sys.stdout.isatty(),
               leave=False, dynamic_ncols=True) as bar:
-        model.fit(*split.train, dev=split.dev, on_epoch=None if bar.disable else _progress(bar, hp.epochs))
+        model.fit(*split.train, dev=split.dev, on_epoch=None if bar.disable else progress_callback(bar, hp.epochs))
 
     history = model.history_
     stopped = (
@@ -387,21 +387,6 @@ def train(data, label, layout, data_seed, dev_fraction, test_fraction, split_see
             ))
     for path in written:
         click.echo(f"wrote {path}")
-
-
-def _progress(bar: tqdm, epochs: int):
-    """An ``on_epoch`` callback advancing ``bar`` and showing the latest cost now and then."""
-    every = max(1, epochs // 200)
-
-    def on_epoch(epoch, history):
-        bar.update(1)
-        if epoch % every == 0 or epoch == epochs - 1:
-            postfix = {"cost": f"{history.train_cost[-1]:.4g}"}
-            if np.isfinite(history.dev_cost[-1]):
-                postfix["dev"] = f"{history.dev_cost[-1]:.4g}"
-            bar.set_postfix(postfix, refresh=False)
-
-    return on_epoch
 
 
 # --------------------------------------------------------------------------- predict

@@ -8,7 +8,7 @@ A model file is an ordinary NumPy ``.npz`` (a zip archive of ``.npy`` members, u
 - one reserved member, ``__metadata__``: the UTF-8 bytes of a JSON object, stored as a 1-D
   ``uint8`` array. It holds the caller's metadata plus three keys written here:
   ``format_version`` (:data:`FORMAT_VERSION`), ``nnlab_version`` and ``checksum``
-  (``"sha256:<hex>"`` over every array; see :func:`array_checksum`).
+  (``"sha256:<hex>"`` over every array and the metadata; see :func:`array_checksum`).
 
 Safety: nothing here ever unpickles. Object arrays are refused when saving, and loading reads
 with ``allow_pickle=False`` and turns every failure (missing, not a zip, truncated, bad CRC,
@@ -118,11 +118,8 @@ def save_arrays(path, arrays, metadata):
     target = Path(os.fspath(path))
     checked = _checked_arrays(arrays)
     record = _checked_metadata(metadata)
-    record.update(
-        format_version=FORMAT_VERSION,
-        nnlab_version=__version__,
-        checksum=array_checksum(checked),
-    )
+    record.update(format_version=FORMAT_VERSION, nnlab_version=__version__)
+    record["checksum"] = array_checksum(checked, record)
     payload = json.dumps(record).encode("utf-8")  # ASCII (\u escapes): always encodable
     members = {METADATA_KEY: np.frombuffer(payload, dtype=np.uint8), **checked}
 
@@ -340,9 +337,9 @@ def load_arrays(path):
     expected = metadata.get("checksum")
     if not isinstance(expected, str) or not expected.startswith(_CHECKSUM_PREFIX):
         raise ModelFileError(f"model file '{source}' has no valid checksum in its metadata")
-    if array_checksum(arrays) != expected:
+    if array_checksum(arrays, metadata) != expected:
         raise ModelFileError(
-            f"model file '{source}' failed its checksum: the arrays are corrupt or were modified after saving"
+            f"model file '{source}' failed its checksum: its arrays or metadata are corrupt or were modified after saving"
         )
     return arrays, metadata
 
@@ -395,13 +392,16 @@ def _parse_metadata(stored, source):
 # --------------------------------------------------------------------------- shared
 
 
-def array_checksum(arrays):
-    """SHA-256 over every array's name, dtype, shape and bytes, in sorted name order.
+def array_checksum(arrays, metadata=None):
+    """SHA-256 over every array's name, dtype, shape and bytes, in sorted name order, then the
+    metadata (less its ``checksum`` key) as sorted JSON, so neither can be edited unnoticed.
 
     Parameters
     ----------
     arrays : dict of str to ndarray
         The arrays of a model file (without the metadata member).
+    metadata : dict, optional
+        The file's JSON metadata; a ``"checksum"`` entry in it is ignored.
 
     Returns
     -------
@@ -416,6 +416,9 @@ def array_checksum(arrays):
         array = arrays[name]
         digest.update(json.dumps([name, array.dtype.str, list(array.shape)]).encode("utf-8"))
         digest.update(array.tobytes(order="C"))
+    if metadata is not None:
+        described = {key: value for key, value in metadata.items() if key != "checksum"}
+        digest.update(json.dumps(described, sort_keys=True).encode("utf-8"))
     return _CHECKSUM_PREFIX + digest.hexdigest()
 
 

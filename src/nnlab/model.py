@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from tqdm import tqdm
 
 from .config import Hyperparameters
 from .data.scaling import Standardizer
@@ -22,9 +23,24 @@ from .errors import ModelFileError, TrainingDiverged
 from .io import load_arrays, save_arrays
 from .labels import TASK_OUTPUT, Targets, infer_targets
 
-__all__ = ["Model"]
+__all__ = ["Model", "progress_callback"]
 
 HISTORY_FIELDS = tuple(History().as_dict())
+
+
+def progress_callback(bar: tqdm, epochs: int) -> Callable[[int, History], None]:
+    """An ``on_epoch`` callback advancing a tqdm ``bar`` and showing the latest costs now and then."""
+    every = max(1, epochs // 200)
+
+    def on_epoch(epoch, history):
+        bar.update(1)
+        if epoch % every == 0 or epoch == epochs - 1:
+            postfix = {"cost": f"{history.train_cost[-1]:.4g}"}
+            if np.isfinite(history.dev_cost[-1]):
+                postfix["dev"] = f"{history.dev_cost[-1]:.4g}"
+            bar.set_postfix(postfix, refresh=False)
+
+    return on_epoch
 
 
 class Model:
@@ -89,8 +105,11 @@ class Model:
         if X.shape[1] == 0:
             raise ValueError(f"{name} must hold at least one example (column); got shape {X.shape}")
         check_finite(X, name)
-        if self.parameters_ is not None:
-            n_x = self.parameters_["W1"].shape[1]
+        n_x = (
+            self.parameters_["W1"].shape[1] if self.parameters_ is not None
+            else self.scaler_.n_features if self.scaler_ is not None else None
+        )
+        if n_x is not None:
             if X.shape[0] != n_x:
                 raise ValueError(
                     f"{name} must have {n_x} features (rows), as the model was trained on; got shape {X.shape} "
@@ -100,11 +119,12 @@ class Model:
             X = self.scaler_.transform(X)
         return X.astype(self.dtype, copy=False)
 
-    def _targets(self, Y, X: np.ndarray, name: str = "Y") -> np.ndarray:
+    def _targets(self, Y, X: np.ndarray, name: str = "Y", x_name: str = "X") -> np.ndarray:
         Y_encoded = self.targets_.encode(Y, self.dtype)
         if Y_encoded.shape[1] != X.shape[1]:
             raise ValueError(
-                f"{name} must hold one label per example of X: X has {X.shape[1]} examples, {name} has {Y_encoded.shape[1]}"
+                f"{name} must hold one label per example of {x_name}: {x_name} has {X.shape[1]} examples, "
+                f"{name} has {Y_encoded.shape[1]}"
             )
         return Y_encoded
 
@@ -131,11 +151,15 @@ class Model:
             X_dev = self._inputs(dev[0], "X_dev")
             if X_dev.shape[0] != X.shape[0]:
                 raise ValueError(f"X_dev must have {X.shape[0]} features (rows) like X; got shape {X_dev.shape}")
-            dev = (X_dev, self._targets(dev[1], X_dev, "Y_dev"))
+            dev = (X_dev, self._targets(dev[1], X_dev, "Y_dev", "X_dev"))
         layer_dims = [X.shape[0], *hp.hidden_layers, self.targets_.n_outputs]
         parameters = initializers.initialize_parameters(
             layer_dims, hp.resolved_initializer, seed=hp.seed, dtype=self.dtype
         )
+        bar = None
+        if hp.verbose and on_epoch is None:  # a progress bar on stderr, as tqdm does by default
+            bar = tqdm(total=hp.epochs, desc="training", unit="epoch", leave=False)
+            on_epoch = progress_callback(bar, hp.epochs)
         try:
             result = train(
                 X, Y, parameters,
@@ -150,6 +174,9 @@ class Model:
         except TrainingDiverged as error:
             self.parameters_ = error.parameters
             raise
+        finally:
+            if bar is not None:
+                bar.close()
         self.parameters_ = result.parameters
         self.history_ = result.history
         self.best_epoch_ = result.best_epoch
@@ -165,7 +192,8 @@ class Model:
 
     def predict(self, X) -> np.ndarray:
         """Predictions: the user's class labels, shape (1, m), or regression values (n[L], m)."""
-        return self.targets_.decode(self.predict_proba(X))
+        AL = self.predict_proba(X)  # checks that the model is fitted
+        return self.targets_.decode(AL)
 
     def score(self, X, Y) -> float:
         """Accuracy for classification, R² for regression."""

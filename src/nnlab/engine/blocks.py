@@ -78,7 +78,7 @@ def linear_forward(A_prev, W, b):
     return Z, LinearCache(A_prev, W, b)
 
 
-def linear_backward(dZ, cache):
+def linear_backward(dZ, cache, need_dA_prev=True):
     """Gradients of the linear part, given ``dZ`` (m times dJ/dZ, the course's scaling).
 
     ``dW = dZ A_prev.T / m``, ``db = sum(dZ, axis=1) / m``, ``dA_prev = W.T dZ``.
@@ -87,10 +87,13 @@ def linear_backward(dZ, cache):
     ----------
     dZ : ndarray of shape (n[l], m)
     cache : ``(A_prev, W, b)``, a LinearCache or a plain tuple
+    need_dA_prev : bool
+        False skips ``W.T dZ`` (returning None): the first layer's dA[0], the gradient w.r.t.
+        X, is a third of that layer's backward products and no update uses it.
 
     Returns
     -------
-    dA_prev : ndarray of shape (n[l-1], m)
+    dA_prev : ndarray of shape (n[l-1], m), or None
     dW : ndarray of shape (n[l], n[l-1])
     db : ndarray of shape (n[l], 1)
     """
@@ -104,7 +107,7 @@ def linear_backward(dZ, cache):
     m = A_prev.shape[1]
     dW = dZ @ A_prev.T / m  # (n[l], m) @ (m, n[l-1]) -> (n[l], n[l-1])
     db = np.sum(dZ, axis=1, keepdims=True) / m  # (n[l], 1)
-    dA_prev = W.T @ dZ  # (n[l-1], n[l]) @ (n[l], m) -> (n[l-1], m)
+    dA_prev = W.T @ dZ if need_dA_prev else None  # (n[l-1], n[l]) @ (n[l], m) -> (n[l-1], m)
     return dA_prev, dW, db
 
 

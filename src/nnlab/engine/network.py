@@ -236,8 +236,12 @@ def _check_masks(caches) -> None:
             raise ValueError(f"caches.masks[{l - 1}] must have the shape of Z{l}, {np.shape(Z)}; got {np.shape(mask)}")
 
 
-def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, derivative_from="A"):
-    """:func:`model_backward` for inputs already validated (``loss`` a :class:`Loss`)."""
+def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, derivative_from="A", need_dA0=True):
+    """:func:`model_backward` for inputs already validated (``loss`` a :class:`Loss`).
+
+    ``need_dA0=False`` (training) skips the gradient with respect to X; ``grads`` then has no
+    ``"dA0"``.
+    """
     masks = getattr(caches, "masks", None)  # dropout: D[1] .. D[L-1]
     if masks is not None:
         derivative_from = "Z"  # the next cache's A_prev is the dropped A
@@ -254,7 +258,9 @@ def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, d
     grads = {}
     for l in range(L, 0, -1):
         linear_cache = caches[l - 1][0]
-        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)
+        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache, need_dA_prev=l > 1 or need_dA0)
+        if dA_prev is not None:
+            grads[f"dA{l - 1}"] = dA_prev
         if l > 1:  # A[l-1] is this layer's A_prev
             if masks is not None:
                 grads[f"dA{l - 1}"] = inverted_dropout(grads[f"dA{l - 1}"], masks[l - 2], caches.keep_prob)

@@ -56,7 +56,7 @@ class TrainResult:
 
     parameters: dict
     history: History
-    grads: dict  # of the last update
+    grads: dict  # of the last update ("dW{l}", "db{l}", "dA{l}" for l >= 1; dA0 is not computed)
     best_epoch: int  # epoch whose parameters were kept (the last one unless restored)
     stopped_early: bool
 
@@ -198,7 +198,7 @@ def train(
                     raise _diverged(f"the cost became {cost}", epoch, alpha, parameters)
                 batch_costs.append((cost, batch_m))
                 score_sum += correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
-                grads = backward_unchecked(AL, Y_batch, caches, hidden, output, loss, lambd)
+                grads = backward_unchecked(AL, Y_batch, caches, hidden, output, loss, lambd, need_dA0=False)
                 updated, state = optimizer_step(parameters, grads, state, optimizer, alpha, **options)
                 # Saturated outputs keep the cost finite while weights run off to infinity.
                 if not all(np.isfinite(value).all() for value in updated.values()):

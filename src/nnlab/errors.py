@@ -24,8 +24,9 @@ class ModelFileError(NNLabError):
 class TrainingDiverged(NNLabError):
     """The cost became NaN or infinite; the message names the epoch and the learning rate."""
 
-    def __init__(self, message: str, epoch: int, learning_rate: float, parameters: dict | None = None):
+    def __init__(self, message: str, epoch: int, learning_rate: float, parameters: dict | None = None, history=None):
         super().__init__(message)
         self.epoch = epoch
         self.learning_rate = learning_rate
         self.parameters = parameters  # the last finite parameters, for inspection
+        self.history = history  # the epochs completed before the divergence

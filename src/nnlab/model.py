@@ -85,6 +85,11 @@ class Model:
 
     # ------------------------------------------------------------------ state
     @property
+    def history(self) -> History | None:
+        """Train and dev cost and metric per epoch (``history_``; kept after a divergence too)."""
+        return self.history_
+
+    @property
     def dtype(self) -> np.dtype:
         return np.dtype(self.hyperparameters.dtype)
 
@@ -172,7 +177,7 @@ class Model:
                 restore_best=hp.restore_best, on_epoch=on_epoch,
             )
         except TrainingDiverged as error:
-            self.parameters_ = error.parameters
+            self.parameters_, self.history_ = error.parameters, error.history
             raise
         finally:
             if bar is not None:

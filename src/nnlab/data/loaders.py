@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import difflib
 import importlib
+import inspect
 import importlib.util
 import math
 import os
@@ -638,8 +639,13 @@ class BuiltinDataset(NamedTuple):
 
 
 def _generator(function):
+    # A built-in name is the same data on every load (so a seed reproduces a model, and
+    # `nnlab evaluate --data moons` sees the training data): without a seed, the generator's own
+    # default seed (the course's flower: 1; blobs: 5), or 0 where that default is None.
+    default = inspect.signature(function).parameters["seed"].default
+
     def build(seed):
-        X, Y = function() if seed is None else function(seed=seed)
+        X, Y = function(seed=seed if seed is not None else (default if default is not None else 0))
         return X, Y, None
 
     return build
@@ -725,7 +731,8 @@ def load_data(source, *, label=None, layout="columns", seed=None) -> Dataset:
     layout : {"columns", "rows"}, default "columns"
         NPZ files only: how ``X`` is stored (see :func:`load_npz`).
     seed : int, numpy.random.RandomState, numpy.random.Generator or None, default None
-        Built-in generators only (``None``: the generator's default, e.g. the course's flower);
+        Built-in generators only (``None``: the generator's default seed, e.g. the course's
+        flower, or 0 for generators without one, so a name always loads the same data);
         ignored for files and the fixed scikit-learn sets.
 
     Returns

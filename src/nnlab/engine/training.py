@@ -61,11 +61,11 @@ class TrainResult:
     stopped_early: bool
 
 
-def _diverged(what: str, epoch: int, alpha: float, parameters: dict) -> TrainingDiverged:
+def _diverged(what: str, epoch: int, alpha: float, parameters: dict, history: "History") -> TrainingDiverged:
     return TrainingDiverged(
-        f"training diverged: {what} at epoch {epoch} with learning rate {alpha:g}; "
+        f"training diverged: {what} at epoch {epoch} (counting from 0) with learning rate {alpha:g}; "
         f"try a smaller learning rate (e.g. {alpha / 10:g})",
-        epoch=epoch, learning_rate=alpha, parameters=parameters,
+        epoch=epoch, learning_rate=alpha, parameters=parameters, history=history,
     )
 
 
@@ -195,14 +195,14 @@ def train(
                 batch_m = X_batch.shape[1]
                 cost = loss.cost(AL, Y_batch) + l2_penalty(parameters, lambd, batch_m)
                 if not np.isfinite(cost):
-                    raise _diverged(f"the cost became {cost}", epoch, alpha, parameters)
+                    raise _diverged(f"the cost became {cost}", epoch, alpha, parameters, history)
                 batch_costs.append((cost, batch_m))
                 score_sum += correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
                 grads = backward_unchecked(AL, Y_batch, caches, hidden, output, loss, lambd, need_dA0=False)
                 updated, state = optimizer_step(parameters, grads, state, optimizer, alpha, **options)
                 # Saturated outputs keep the cost finite while weights run off to infinity.
                 if not all(np.isfinite(value).all() for value in updated.values()):
-                    raise _diverged("the parameters became non-finite", epoch, alpha, parameters)
+                    raise _diverged("the parameters became non-finite", epoch, alpha, parameters, history)
                 parameters = updated
 
             # full batch: the cost itself (as the course records it); else the example-weighted mean

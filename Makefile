@@ -21,7 +21,7 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
-	$(BIN)/python examples/flower.py
+	$(BIN)/nnlab search examples/flower.toml --out runs/flower
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest

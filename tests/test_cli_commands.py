@@ -461,3 +461,32 @@ def test_nnlab_debug_shows_the_original_exception(monkeypatch):
     monkeypatch.setenv("NNLAB_DEBUG", "1")
     result = CliRunner().invoke(main, ["train", "--data", "flwer"])
     assert type(result.exception).__name__ == "DataError"
+
+
+# ------------------------------------------------------------------ review follow-ups
+
+
+def test_same_seed_on_a_generated_data_set_gives_the_same_model_file(tmp_path):
+    runner = CliRunner()
+    args = ["train", "--data", "moons", "--layers", "8", "--optimizer", "adam", "--lr", "0.01",
+            "--epochs", "30", "--no-plots", "--seed", "3"]
+    for name in ("a.npz", "b.npz"):
+        result = runner.invoke(main, args + ["--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_verbose_does_not_add_a_second_progress_bar_when_stdout_is_not_a_terminal(tmp_path):
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("nnlab")), "train", "--data", "flower", "--epochs", "20",
+         "--verbose", "1", "--no-plots", "--out", str(tmp_path / "v.npz")],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr == ""
+
+
+def test_a_network_too_big_for_memory_is_one_clear_line():
+    result = CliRunner().invoke(main, ["gradcheck", "--layers", "100000,100000,1"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: not enough memory") and len(result.output.strip().splitlines()) == 1

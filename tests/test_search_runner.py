@@ -1,0 +1,315 @@
+"""The search end to end: real executors, real SQLite studies, the real CLI, real SIGKILLs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import nnlab.search.runner as runner_module
+from nnlab.cli import main
+from nnlab.data import load_data, split_indices
+from nnlab.model import Model
+from nnlab.search import load_records, open_run, parse_search_config, run_search, trial_seed
+
+NNLAB = str(Path(sys.executable).with_name("nnlab"))
+
+TINY = """
+[data]
+source = "flower"
+[split]
+dev = 0.25
+test = 0.25
+seed = 0
+[search]
+strategy = "{strategy}"
+{trials}
+seed = 7
+epochs = {epochs}
+[executor]
+kind = "{executor}"
+{jobs}
+[space]
+hidden_layers = [[2], [4]]
+learning_rate = [0.3, 1.2]
+activation = ["tanh", "relu"]
+"""
+
+
+def write_config(folder: Path, strategy="grid", trials=None, epochs=150, executor="serial", jobs=None, extra="") -> Path:
+    path = folder / f"{strategy}-{executor}.toml"
+    text = TINY.format(
+        strategy=strategy,
+        trials=f"trials = {trials}" if trials else "",
+        epochs=epochs,
+        executor=executor,
+        jobs=f"jobs = {jobs}" if jobs else "",
+    )
+    path.write_text(text + extra)
+    return path
+
+
+def leaderboard(records) -> list[tuple]:
+    """What must not depend on the executor: each trial's index, params, seed and scores."""
+    return sorted(
+        (r["number"], tuple(sorted(r["params"].items())), r["seed"], r["state"], r["dev_metric"], r["train_metric"])
+        for r in records
+    )
+
+
+def search(config_path: Path, out: Path, **kwargs):
+    return run_search(parse_search_config_from(config_path), out, echo=lambda line: None, **kwargs)
+
+
+def parse_search_config_from(path: Path):
+    from nnlab.search import load_search_config
+
+    return load_search_config(path)
+
+
+# ------------------------------------------------------------------ one search, its outputs
+
+
+def test_grid_search_runs_every_point_once_and_writes_its_outputs(tmp_path):
+    result = search(write_config(tmp_path), tmp_path / "run")
+    records = result.records
+    assert len(records) == 8 and [r["number"] for r in records] == list(range(8))
+    points = {tuple(sorted(r["params"].items())) for r in records}
+    assert len(points) == 8  # every grid point exactly once
+    assert all(r["state"] == "COMPLETE" for r in records)
+    assert all(r["seed"] == trial_seed(7, r["number"]) for r in records)
+    best = result.best
+    assert best["dev_metric"] == max(r["dev_metric"] for r in records)
+    for name in ("study.db", "leaderboard.csv", "best_model.npz", "report.html"):
+        assert (tmp_path / "run" / name).stat().st_size > 0
+    # The best model is the best trial retrained: same seed, same data, same dev accuracy.
+    config = parse_search_config_from(tmp_path / "grid-serial.toml")
+    dataset = load_data("flower")
+    train, dev, test = split_indices(dataset.Y, dev=0.25, test=0.25, seed=0)
+    model = Model.load(tmp_path / "run" / "best_model.npz")
+    assert model.score(dataset.X[:, dev], dataset.Y[:, dev]) == best["dev_metric"]
+    assert result.summary["test_metric"] == model.score(dataset.X[:, test], dataset.Y[:, test])
+    assert model.hyperparameters == config.hyperparameters(best["params"], best["seed"])
+
+
+def test_trials_never_see_the_test_split_and_it_is_scored_once(tmp_path, monkeypatch):
+    """The data shipped to the executor holds no test example; Model.evaluate sees the test
+    split exactly once, after every trial has finished."""
+    shipped, evaluated = [], []
+    real_make_executor, real_evaluate = runner_module.make_executor, Model.evaluate
+
+    def spy_make_executor(kind, data, **kwargs):
+        shipped.append(data)
+        return real_make_executor(kind, data, **kwargs)
+
+    def spy_evaluate(self, X, Y):
+        evaluated.append(np.array(X, copy=True))
+        return real_evaluate(self, X, Y)
+
+    monkeypatch.setattr(runner_module, "make_executor", spy_make_executor)
+    monkeypatch.setattr(Model, "evaluate", spy_evaluate)
+    search(write_config(tmp_path), tmp_path / "run")
+
+    dataset = load_data("flower")
+    _, _, test = split_indices(dataset.Y, dev=0.25, test=0.25, seed=0)
+    test_columns = {tuple(column) for column in dataset.X[:, test].T}
+    (data,) = shipped
+    for X in (data.X_train, data.X_dev):
+        assert not test_columns & {tuple(column) for column in X.T}
+    assert data.X_train.shape[1] + data.X_dev.shape[1] + len(test) == dataset.n_examples
+    # serial trials evaluate train and dev in this process; only one call ever sees test columns
+    touching = [X for X in evaluated if test_columns & {tuple(column) for column in X.T}]
+    assert len(touching) == 1 and touching[0].shape[1] == len(test)
+    assert evaluated[-1] is not None and np.array_equal(evaluated[-1], touching[0])  # the very last call
+
+
+def test_a_diverging_configuration_is_recorded_failed_and_the_search_goes_on(tmp_path):
+    config = write_config(tmp_path, extra="[fixed]\nstandardize = false\n").read_text()
+    config = config.replace("learning_rate = [0.3, 1.2]", "learning_rate = [0.3, 1e9]")
+    path = tmp_path / "diverge.toml"
+    path.write_text(config)
+    result = search(path, tmp_path / "run")
+    failed = [r for r in result.records if r["state"] == "FAIL"]
+    assert failed and all(r["params"]["learning_rate"] == 1e9 for r in failed)
+    assert all("diverged" in r["reason"] for r in failed)
+    assert len(result.records) == 8 and result.best["params"]["learning_rate"] == 0.3
+    csv_text = (tmp_path / "run" / "leaderboard.csv").read_text()
+    assert "diverged" in csv_text
+
+
+def test_random_and_tpe_draw_the_same_trials_serially_and_in_processes(tmp_path):
+    for strategy in ("random", "tpe"):
+        serial = search(write_config(tmp_path, strategy, trials=6), tmp_path / f"{strategy}-serial")
+        processes = search(write_config(tmp_path, strategy, trials=6, executor="processes", jobs=2),
+                           tmp_path / f"{strategy}-processes")
+        assert leaderboard(serial.records) == leaderboard(processes.records), strategy
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_serial_processes_and_dask_give_identical_leaderboards(tmp_path, local_cluster):
+    path = write_config(tmp_path)
+    serial = search(path, tmp_path / "serial")
+    processes = search(path, tmp_path / "processes", executor="processes", jobs=2)
+    dask = search(path, tmp_path / "dask", executor="dask", scheduler=local_cluster)
+    assert leaderboard(serial.records) == leaderboard(processes.records) == leaderboard(dask.records)
+    assert serial.summary["test_metric"] == processes.summary["test_metric"] == dask.summary["test_metric"]
+
+
+# ------------------------------------------------------------------ resume
+
+
+def completed_in(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=1) as connection:
+            return connection.execute("SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is still being created
+        return 0
+
+
+def test_a_search_killed_with_sigkill_resumes_without_losing_or_repeating_trials(tmp_path):
+    path = write_config(tmp_path, epochs=600)
+    out = tmp_path / "killed"
+    process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while completed_in(out / "study.db") < 3 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, "the search finished before it could be killed; make trials longer"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    before = completed_in(out / "study.db")
+    assert 3 <= before < 8
+
+    resumed = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    records = load_records(open_run(out))
+    assert [r["number"] for r in records] == list(range(8))  # none lost, none duplicated
+    assert completed_in(out / "study.db") == 8  # the finished ones were not rerun
+    uninterrupted = search(path, tmp_path / "straight")
+    assert leaderboard(records) == leaderboard(uninterrupted.records)
+
+
+def test_rerunning_a_finished_search_runs_nothing(tmp_path):
+    path = write_config(tmp_path)
+    first = search(path, tmp_path / "run")
+    again = search(path, tmp_path / "run")
+    assert completed_in(tmp_path / "run" / "study.db") == 8
+    assert leaderboard(first.records) == leaderboard(again.records)
+
+
+def test_a_run_folder_refuses_a_different_search(tmp_path):
+    search(write_config(tmp_path), tmp_path / "run")
+    changed = write_config(tmp_path, epochs=99)
+    result = CliRunner().invoke(main, ["search", str(changed), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 1
+    assert "holds a different search" in result.output and "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------ the CLI
+
+
+def test_cli_search_prints_the_leaderboard_best_and_report_then_report_rebuilds(tmp_path):
+    path = write_config(tmp_path)
+    result = CliRunner().invoke(main, ["search", str(path), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "Leaderboard" in result.output and "best configuration: trial" in result.output
+    assert "test accuracy" in result.output and "report.html" in result.output
+    assert "optuna-dashboard sqlite:///" in result.output
+    report = tmp_path / "run" / "report.html"
+    report.unlink()
+    rebuilt = CliRunner().invoke(main, ["report", str(tmp_path / "run")])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert report.exists() and "data:image/png;base64," in report.read_text()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[data\nsource = 'flower'", "bad.toml"),
+        ("[data]\nsource = 'flower'\n[space]\nlearning_rate = {low = 1.0, high = 0.1}\n", "space.learning_rate"),
+        ("[data]\nsource = 'flower'\n[space]\nbanana = [1, 2]\n", "banana"),
+        ("[data]\nsource = 'flower'\n[space]\n", "space"),
+    ],
+)
+def test_bad_toml_is_one_clear_line(tmp_path, text, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    result = subprocess.run([NNLAB, "search", str(path), "--out", str(tmp_path / "run")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and expected in lines[0]
+
+
+def test_report_of_a_folder_without_a_search_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 1 and "holds no search" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def test_search_through_a_dask_scheduler_and_worker_started_from_the_command_line(tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
+         "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1",
+             "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=60)
+        path = write_config(tmp_path)
+        result = subprocess.run([NNLAB, "search", str(path), "--out", str(tmp_path / "dask"), "--scheduler", address],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert "executor dask" in result.stdout
+        serial = search(path, tmp_path / "serial")
+        assert leaderboard(load_records(open_run(tmp_path / "dask"))) == leaderboard(serial.records)
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                _stop(process)

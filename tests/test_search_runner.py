@@ -19,7 +19,7 @@ import nnlab.search.runner as runner_module
 from nnlab.cli import main
 from nnlab.data import load_data, split_indices
 from nnlab.model import Model
-from nnlab.search import load_records, open_run, parse_search_config, run_search, trial_seed
+from nnlab.search import load_records, load_search_config, open_run, run_search, trial_seed
 
 NNLAB = str(Path(sys.executable).with_name("nnlab"))
 
@@ -67,13 +67,7 @@ def leaderboard(records) -> list[tuple]:
 
 
 def search(config_path: Path, out: Path, **kwargs):
-    return run_search(parse_search_config_from(config_path), out, echo=lambda line: None, **kwargs)
-
-
-def parse_search_config_from(path: Path):
-    from nnlab.search import load_search_config
-
-    return load_search_config(path)
+    return run_search(load_search_config(config_path), out, echo=lambda line: None, **kwargs)
 
 
 # ------------------------------------------------------------------ one search, its outputs
@@ -92,7 +86,7 @@ def test_grid_search_runs_every_point_once_and_writes_its_outputs(tmp_path):
     for name in ("study.db", "leaderboard.csv", "best_model.npz", "report.html"):
         assert (tmp_path / "run" / name).stat().st_size > 0
     # The best model is the best trial retrained: same seed, same data, same dev accuracy.
-    config = parse_search_config_from(tmp_path / "grid-serial.toml")
+    config = load_search_config(tmp_path / "grid-serial.toml")
     dataset = load_data("flower")
     train, dev, test = split_indices(dataset.Y, dev=0.25, test=0.25, seed=0)
     model = Model.load(tmp_path / "run" / "best_model.npz")
@@ -158,7 +152,7 @@ def test_random_and_tpe_draw_the_same_trials_serially_and_in_processes(tmp_path)
 def local_cluster():
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 
@@ -313,3 +307,27 @@ def test_search_through_a_dask_scheduler_and_worker_started_from_the_command_lin
         for process in (worker, scheduler):
             if process is not None:
                 _stop(process)
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes"])
+def test_ctrl_c_stops_cleanly_says_how_to_resume_and_the_rerun_finishes(tmp_path, executor):
+    path = write_config(tmp_path, epochs=600, executor=executor, jobs=2 if executor == "processes" else None)
+    out = tmp_path / "interrupted"
+    process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while completed_in(out / "study.db") < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, "the search finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130
+    assert "rerun the same command to resume" in stdout and "Traceback" not in stdout + stderr
+    resumed = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["number"] for r in load_records(open_run(out))] == list(range(8))

@@ -20,10 +20,6 @@ number-for-number against scikit-learn, which is not a dependency.
 
 from __future__ import annotations
 
-import math
-import numbers
-import operator
-
 import numpy as np
 
 from ..engine.seeding import as_random_state

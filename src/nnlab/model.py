@@ -121,8 +121,15 @@ class Model:
                     "(one example per column)"
                 )
         if self.scaler_ is not None:
-            X = self.scaler_.transform(X)
-        return X.astype(self.dtype, copy=False)
+            with np.errstate(over="ignore", invalid="ignore"):
+                X = self.scaler_.transform(X)
+            if not np.isfinite(X).all():
+                raise ValueError(f"{name} holds values too large to standardize (beyond about 1e308 after centring)")
+        with np.errstate(over="ignore"):
+            X = X.astype(self.dtype, copy=False)
+        if not np.isfinite(X).all():  # float32 overflows beyond about 3.4e38
+            raise ValueError(f"{name} holds values too large for {self.dtype} (|x| up to {np.finfo(self.dtype).max:.3g})")
+        return X
 
     def _targets(self, Y, X: np.ndarray, name: str = "Y", x_name: str = "X") -> np.ndarray:
         Y_encoded = self.targets_.encode(Y, self.dtype)

@@ -74,8 +74,12 @@ class Standardizer:
             raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
         check_finite(X, "X")
         X = X.astype(np.float64, copy=False)
-        mean = X.mean(axis=1, keepdims=True)  # (n_x, 1)
-        std = X.std(axis=1, keepdims=True)  # (n_x, 1)
+        # Statistics of X / max|x| per feature, scaled back: no overflow even for |x| near 1e308.
+        scale = np.abs(X).max(axis=1, keepdims=True)  # (n_x, 1)
+        scale[scale == 0] = 1.0
+        scaled = X / scale
+        mean = scaled.mean(axis=1, keepdims=True) * scale  # (n_x, 1)
+        std = scaled.std(axis=1, keepdims=True) * scale  # (n_x, 1)
         constant = (X.max(axis=1) == X.min(axis=1))[:, None]  # (n_x, 1)
         self.mean = np.where(constant, X[:, :1], mean)
         self.std = np.where(constant | (std == 0), 1.0, std)

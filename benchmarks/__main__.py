@@ -1,0 +1,93 @@
+"""``python -m benchmarks``: nnlab against scikit-learn and PyTorch (see :mod:`benchmarks`).
+
+Each workload runs in its own subprocess (``python -m benchmarks.worker``) so that it starts
+clean; the results go to ``<out>/<timestamp>-<workload>.json`` and a markdown table is printed.
+Exit status 1 when a workload failed or the peers' costs disagree (the timings then compare
+unequal work); targets that do not hold are reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import PEERS, WORKLOADS
+from .report import annotate, environment_line, markdown, targets, validate
+
+DEFAULT_REPEAT = 3
+
+
+def _list(text: str, allowed) -> list[str]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    bad = [item for item in items if item not in allowed]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"choose from {','.join(allowed)}; got {text!r}")
+    return items
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workloads", type=lambda t: _list(t, WORKLOADS), default=list(WORKLOADS),
+                        help="comma-separated, from W1,W2,W3,W4 (default: all)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help=f"measurements per peer and case (default {DEFAULT_REPEAT}, 1 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run of a few seconds per workload")
+    parser.add_argument("--peers", type=lambda t: _list(t, PEERS), default=list(PEERS),
+                        help="comma-separated, from nnlab,sklearn,torch (default: all; missing ones are skipped)")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (1 if args.quick else DEFAULT_REPEAT)
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+    started = time.perf_counter()
+    documents, failed = [], []
+    for workload in args.workloads:
+        print(f"== {workload} (repeat {repeat}{', quick' if args.quick else ''})", file=sys.stderr, flush=True)
+        command = [sys.executable, "-m", "benchmarks.worker", workload, "--repeat", str(repeat),
+                   "--peers", ",".join(args.peers), "--out", str(args.out), "--stamp", stamp]
+        if args.quick:
+            command.append("--quick")
+        package_root = Path(__file__).resolve().parents[1]
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=package_root)
+        if done.returncode != 0:
+            failed.append(workload)
+            print(f"!! {workload} failed (exit status {done.returncode})", file=sys.stderr)
+            continue
+        path = Path(done.stdout.strip().splitlines()[-1])
+        path = path if path.is_absolute() else package_root / path
+        document = annotate(json.loads(path.read_text()))
+        path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        problems = validate(document)
+        if problems:
+            failed.append(workload)
+            print(f"!! {path} does not follow the schema: {problems}", file=sys.stderr)
+        documents.append(document)
+        print(f"   wrote {path}", file=sys.stderr)
+
+    if documents:
+        print(f"\n{environment_line(documents[0])}\n")
+        print(markdown(documents))
+        peaks = {f"{d['workload']} {k}": v for d in documents for k, v in d["peak_gflops"].items()}
+        if peaks:
+            print("\nPeak GEMM (GFLOP/s, NumPy matmul 2048²): " + ", ".join(f"{k} {v:.1f}" for k, v in peaks.items()))
+        print("\nTargets:")
+        for name, held, numbers in targets(documents):
+            mark = {True: "holds", False: "MISSED", None: "n/a"}[held]
+            print(f"- [{mark}] {name}: {numbers}")
+    mismatches = [(d["workload"], c["case"], p) for d in documents for c in d["cases"] for p in c["agreement"]["problems"]]
+    for workload, case, problem in mismatches:
+        print(f"!! COST MISMATCH {workload} {case}: {problem}", file=sys.stderr)
+    print(f"\nwall time {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 1 if failed or mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

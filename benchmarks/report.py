@@ -1,0 +1,136 @@
+"""Statistics across peers, the JSON schema check, the markdown table and the targets."""
+
+from __future__ import annotations
+
+from . import SCHEMA
+
+TOP_KEYS = {"schema": str, "workload": str, "created": str, "settings": dict, "environment": dict,
+            "wall_seconds": float, "data": str, "peak_gflops": dict, "cases": list}
+ENVIRONMENT_KEYS = ("platform", "cpu", "cpu_count", "blas_threads", "threadpools", "versions", "load_average")
+CASE_KEYS = ("case", "unit", "peers", "agreement")
+OK_PEER_KEYS = ("seconds", "median", "min", "max")
+HIGHER_IS_BETTER = {"trials/min"}
+
+
+def validate(document: dict) -> list[str]:
+    """What is wrong with a result document (an empty list: it follows the schema)."""
+    errors = []
+    for key, kind in TOP_KEYS.items():
+        if key not in document:
+            errors.append(f"missing {key!r}")
+        elif not isinstance(document[key], (int, float) if kind is float else kind):
+            errors.append(f"{key!r} must be a {kind.__name__}")
+    if errors:
+        return errors
+    if document["schema"] != SCHEMA:
+        errors.append(f"schema must be {SCHEMA!r}")
+    errors += [f"environment lacks {key!r}" for key in ENVIRONMENT_KEYS if key not in document["environment"]]
+    if not document["cases"]:
+        errors.append("no cases")
+    for i, case in enumerate(document["cases"]):
+        errors += [f"cases[{i}] lacks {key!r}" for key in CASE_KEYS if key not in case]
+        for peer, record in case.get("peers", {}).items():
+            status = record.get("status")
+            if status == "ok":
+                errors += [f"cases[{i}].{peer} lacks {key!r}" for key in OK_PEER_KEYS if key not in record]
+                if not record.get("min", 0) <= record.get("median", 0) <= record.get("max", 0):
+                    errors.append(f"cases[{i}].{peer}: min <= median <= max does not hold")
+            elif status in ("skipped", "failed"):
+                if not record.get("reason"):
+                    errors.append(f"cases[{i}].{peer} is {status} without a reason")
+            else:
+                errors.append(f"cases[{i}].{peer}: unknown status {status!r}")
+        if "ok" not in case.get("agreement", {}):
+            errors.append(f"cases[{i}].agreement lacks 'ok'")
+    return errors
+
+
+def annotate(document: dict) -> dict:
+    """Add ``ratio_to_fastest`` (and ``percent_of_bound`` where there is a bound) to each peer."""
+    for case in document["cases"]:
+        ok = {peer: r for peer, r in case["peers"].items() if r["status"] == "ok"}
+        if not ok:
+            continue
+        higher = case["unit"] in HIGHER_IS_BETTER
+        best = max(r["median"] for r in ok.values()) if higher else min(r["median"] for r in ok.values())
+        for record in ok.values():
+            record["ratio_to_fastest"] = best / record["median"] if higher else record["median"] / best
+            if case.get("bound_seconds"):
+                record["percent_of_bound"] = 100 * case["bound_seconds"] / record["median"]
+    return document
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}" if value < 100 else f"{value:.0f}"
+
+
+def markdown(documents: list[dict]) -> str:
+    """One table of every workload, case and peer."""
+    lines = [
+        "| workload | case | peer | median | min–max | × fastest | % of bound | final cost | agree |",
+        "|---|---|---|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for document in documents:
+        for case in document["cases"]:
+            agree = "yes" if case["agreement"]["ok"] else "**NO**"
+            for peer, r in case["peers"].items():
+                if r["status"] != "ok":
+                    lines.append(f"| {document['workload']} | {case['case']} | {peer} | {r['status']} | | | | | |")
+                    continue
+                bound = f"{r['percent_of_bound']:.0f} %" if "percent_of_bound" in r else ""
+                cost = f"{r['final_cost']:.4f}" if "final_cost" in r else ""
+                lines.append(
+                    f"| {document['workload']} | {case['case']} | {peer} | {_number(r['median'])} {case['unit']} | "
+                    f"{_number(r['min'])}–{_number(r['max'])} | {r['ratio_to_fastest']:.2f} | {bound} | {cost} | {agree} |"
+                )
+            if "speedup" in case:
+                lines.append(f"| {document['workload']} | {case['case']} | speed-up 2 vs 1 process | "
+                             f"{case['speedup']:.2f}× | | | | | {agree} |")
+    return "\n".join(lines)
+
+
+def environment_line(document: dict) -> str:
+    env = document["environment"]
+    blas = [p for p in env["threadpools"] if p.get("user_api") == "blas"]
+    blas_name = ", ".join(f"{p.get('internal_api')} {p.get('version')}" for p in blas) or "unknown"
+    return (f"{env['cpu']} ({env['cpu_count']} CPUs), {blas_name} with {env['blas_threads']} thread(s); "
+            f"numpy {env['versions'].get('numpy')}, scikit-learn {env['versions'].get('scikit-learn')}, "
+            f"torch {env['versions'].get('torch')}; load average at start {env.get('load_average')}")
+
+
+def _peer(case, name):
+    record = case["peers"].get(name, {})
+    return record if record.get("status") == "ok" else None
+
+
+def targets(documents: list[dict]) -> list[tuple[str, bool | None, str]]:
+    """(target, held? (None: could not be judged), the numbers) for each target of the brief."""
+    out = []
+    by_workload = {d["workload"]: d for d in documents}
+    for w in ("W1", "W2", "W3"):
+        for case in by_workload.get(w, {}).get("cases", []):
+            nn = _peer(case, "nnlab")
+            others = {p: _peer(case, p) for p in ("sklearn", "torch") if _peer(case, p)}
+            if nn is None or not others:
+                out.append((f"{w} {case['case']}: nnlab ≤ fastest peer", None, "peers missing"))
+                continue
+            fastest = min(others, key=lambda p: others[p]["median"])
+            ratio = nn["median"] / others[fastest]["median"]
+            out.append((f"{w} {case['case']}: nnlab at least as fast as the fastest peer", ratio <= 1.0,
+                        f"nnlab / {fastest} = {ratio:.2f}"))
+    for case in by_workload.get("W1", {}).get("cases", []):
+        nn = _peer(case, "nnlab")
+        if case["dtype"] == "float32" and nn and "percent_of_bound" in nn:
+            need = 50 if case["batch_size"] else 70
+            out.append((f"W1 {case['case']}: ≥ {need} % of bound", nn["percent_of_bound"] >= need,
+                        f"{nn['percent_of_bound']:.0f} %"))
+    for case in by_workload.get("W2", {}).get("cases", []):
+        nn = _peer(case, "nnlab")
+        for peer, need in (("torch", 5), ("sklearn", 3)):
+            other = _peer(case, peer)
+            if nn and other:
+                speed = other["median"] / nn["median"]
+                out.append((f"W2 {case['case']}: ≥ {need}× faster than {peer}", speed >= need, f"{speed:.2f}×"))
+    for case in by_workload.get("W4", {}).get("cases", []):
+        out.append(("W4: ≥ 1.8× trials/min with 2 processes vs 1", case["speedup"] >= 1.8, f"{case['speedup']:.2f}×"))
+    return out

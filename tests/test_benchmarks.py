@@ -1,0 +1,122 @@
+"""The benchmark harness (``python -m benchmarks``): FLOP count, schema, agreement, smoke runs.
+
+Nothing here times anything or compares speeds: the numbers are for ``make bench``. The peers
+(scikit-learn, torch) are optional: the runs below skip them, saying why, when missing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `benchmarks` lives beside `src`, not inside the installed package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import SCHEMA, peers, report, workloads  # noqa: E402
+from benchmarks.flops import matmul_flops  # noqa: E402
+from benchmarks.worker import run_workload  # noqa: E402
+
+
+# --------------------------------------------------------------------------- FLOPs
+def test_matmul_flops_by_hand():
+    # [3, 4, 2] on m = 5: W1 is 4x3 (12 multiply-adds per example), W2 is 2x4 (8).
+    # forward 2*5*(12 + 8) = 200; backward dW: 200 again, dA1 = W2.T dZ2: 2*5*8 = 80 (no dA0).
+    assert matmul_flops([3, 4, 2], 5) == {"forward": 200, "backward": 280, "total": 480}
+    # with dA0 = W1.T dZ1 too (2*5*12 = 120): backward exactly twice forward
+    assert matmul_flops([3, 4, 2], 5, input_gradient=True) == {"forward": 200, "backward": 400, "total": 600}
+
+
+def test_matmul_flops_of_w1():
+    per_example = 784 * 128 + 128 * 64 + 64 * 10  # 109,184 multiply-adds
+    flops = matmul_flops([784, 128, 64, 10], 60000)
+    assert flops["forward"] == 2 * 60000 * per_example
+    assert flops["backward"] == 2 * 60000 * (2 * per_example - 784 * 128)
+
+
+# --------------------------------------------------------------------------- agreement, report
+def _case(decreases: dict, batch_size=None, unit="s/run", medians=None):
+    medians = medians or {peer: 1.0 for peer in decreases}
+    return {
+        "case": "float64, full batch", "dtype": "float64", "batch_size": batch_size, "unit": unit,
+        "initial_cost": 1.0, "bound_seconds": 0.5,
+        "peers": {peer: {"status": "ok", "seconds": [medians[peer]], "median": medians[peer], "min": medians[peer],
+                         "max": medians[peer], "final_cost": 1.0 - d} for peer, d in decreases.items()},
+    }
+
+
+def test_agreement_flags_a_peer_that_does_less():
+    assert workloads.check_agreement(_case({"nnlab": 0.4, "sklearn": 0.401, "torch": 0.399}))["ok"]
+    verdict = workloads.check_agreement(_case({"nnlab": 0.4, "sklearn": 0.2, "torch": 0.4}))
+    assert not verdict["ok"] and "sklearn" in verdict["problems"][0]
+    # mini-batch paths differ by their shuffles: a wider tolerance
+    assert workloads.check_agreement(_case({"nnlab": 0.4, "torch": 0.37}, batch_size=256))["ok"]
+    assert not workloads.check_agreement(_case({"nnlab": 0.0, "torch": 0.0}))["ok"]  # nothing learned
+
+
+def test_annotate_ratios_and_bound():
+    case = _case({"nnlab": 0.4, "sklearn": 0.4}, medians={"nnlab": 2.0, "sklearn": 1.0})
+    document = report.annotate({"cases": [case]})
+    nn, sk = document["cases"][0]["peers"]["nnlab"], document["cases"][0]["peers"]["sklearn"]
+    assert (nn["ratio_to_fastest"], sk["ratio_to_fastest"]) == (2.0, 1.0)
+    assert (nn["percent_of_bound"], sk["percent_of_bound"]) == (25.0, 50.0)
+    throughput = {"case": "search", "unit": "trials/min",
+                  "peers": {"a": {"status": "ok", "median": 30.0}, "b": {"status": "ok", "median": 60.0}}}
+    report.annotate({"cases": [throughput]})
+    assert throughput["peers"]["a"]["ratio_to_fastest"] == 2.0  # higher is better here
+
+
+def test_validate_reports_missing_keys():
+    assert report.validate({}) and "missing 'schema'" in report.validate({})
+
+
+# --------------------------------------------------------------------------- runs
+def _check_document(document: dict) -> None:
+    assert report.validate(document) == []
+    assert document["schema"] == SCHEMA and document["workload"] == "W2"
+    env = document["environment"]
+    assert env["cpu_count"] and env["blas_threads"] >= 1 and isinstance(env["threadpools"], list)
+    assert [case["dtype"] for case in document["cases"]] == ["float32", "float64"]
+    for case in document["cases"]:
+        nn = case["peers"]["nnlab"]
+        assert nn["status"] == "ok" and len(nn["seconds"]) == 1 and nn["median"] > 0
+        assert nn["final_cost"] < case["initial_cost"]
+        assert case["agreement"]["ok"], case["agreement"]["problems"]
+
+
+def test_missing_peers_are_skipped_with_a_reason(monkeypatch):
+    monkeypatch.setitem(peers.IMPORT_NAME, "sklearn", "sklearn_is_not_installed_here")
+    monkeypatch.setitem(peers.IMPORT_NAME, "torch", "torch_is_not_installed_here")
+    document = report.annotate(run_workload("W2", repeat=1, quick=True, echo=lambda line: None))
+    _check_document(document)
+    for case in document["cases"]:
+        for peer in ("sklearn", "torch"):
+            record = case["peers"][peer]
+            assert record["status"] == "skipped" and "not installed" in record["reason"]
+
+
+@pytest.mark.parametrize("peer, module", [("sklearn", "sklearn"), ("torch", "torch")])
+def test_peer_reaches_the_same_cost_as_nnlab(peer, module):
+    pytest.importorskip(module, reason=f"{module} is not installed (pip install -e '.[bench]' adds it)")
+    document = report.annotate(run_workload("W2", repeat=1, quick=True, peers=("nnlab", peer), echo=lambda line: None))
+    _check_document(document)
+    for case in document["cases"]:
+        assert case["peers"][peer]["status"] == "ok", case["peers"][peer].get("reason")
+        # same initial weights, same full-batch math: the same cost to float precision
+        assert case["peers"][peer]["final_cost"] == pytest.approx(case["peers"]["nnlab"]["final_cost"], rel=1e-4)
+
+
+def test_command_line_quick_w2(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--workloads", "W2", "--peers", "nnlab", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    files = list(tmp_path.glob("*-W2.json"))
+    assert len(files) == 1
+    _check_document(json.loads(files[0].read_text()))
+    assert "| W2 | float32, full batch | nnlab |" in done.stdout and "Targets:" in done.stdout

@@ -1,6 +1,7 @@
 """Activation functions g and their derivatives, as a registry of forward/backward pairs.
 
-Each entry works on whole layers at once: ``forward(Z) -> A`` and ``derivative(dA, A) -> dZ``
+Each entry works on whole layers at once: ``forward(Z, out=None) -> A`` and
+``derivative(dA, A, out=None) -> dZ``
 with ``dZ = dA * g'(Z)`` written through the output A (softmax: the Jacobian-vector product);
 ``backward(dA, Z)`` gives the same from the cached Z.
 
@@ -15,6 +16,7 @@ tests pick it up.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -40,12 +42,13 @@ __all__ = [
 LEAKY_SLOPE = 0.01
 
 
+@functools.lru_cache(maxsize=None)
 def _exp_limit(dtype) -> float:
     """A bound L such that exp(x) for |x| <= L is a finite, normal number of ``dtype``.
 
     90 % of the smaller of log(max) and -log(smallest normal): float64 637, float32 78,
     float16 8. The 10 % headroom keeps products such as ``s * (1 - s) * dA`` out of the
-    subnormal range too.
+    subnormal range too. Cached: the training loop asks for it on every forward pass.
     """
     info = np.finfo(dtype)
     return float(np.floor(0.9 * min(np.log(info.max), -np.log(info.tiny))))
@@ -56,70 +59,125 @@ def _floating(Z) -> np.ndarray:
     return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
 
 
-def sigmoid(Z):
-    """Logistic sigmoid ``1 / (1 + exp(-Z))``, shape preserved."""
+def _buffer(out, *arrays) -> np.ndarray:
+    """``out``, or a new array of the inputs' broadcast shape and common dtype (0-d included)."""
+    if out is not None:
+        return out
+    return np.empty(np.broadcast(*arrays).shape, np.result_type(*arrays))
+
+
+def _result(out: np.ndarray):
+    """A 0-d result as a NumPy scalar, as plain expressions give it."""
+    return out[()] if out.ndim == 0 else out
+
+
+# Every function below takes an optional ``out``: None returns a new array (the caller's input
+# is never modified); an array of the result's shape receives the result (the training loop's
+# preallocated buffers). Each formula is written once, as a chain of ufunc calls evaluated in the
+# same order as the textbook expression in its docstring, so both forms are bit-identical.
+# A forward's ``out`` may be ``Z`` itself (in place); a derivative's ``out`` must share memory
+# with neither ``dA`` nor ``A``.
+
+
+def sigmoid(Z, out=None):
+    """Logistic sigmoid ``1 / (1 + exp(-clip(Z)))``, shape preserved."""
     Z = _floating(Z)
     limit = _exp_limit(Z.dtype)
-    return 1 / (1 + np.exp(-np.clip(Z, -limit, limit)))
+    # np.maximum then np.minimum is np.clip (NaN kept) at a fraction of np.clip's call overhead
+    out = np.maximum(Z, -limit, out=_buffer(out, Z))
+    np.minimum(out, limit, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.add(1, out, out=out)
+    return _result(np.divide(1, out, out=out))
 
 
-def sigmoid_derivative(dA, A):
+def sigmoid_derivative(dA, A, out=None):
     """``dZ = dA * A * (1 - A)`` from the output ``A = sigmoid(Z)``."""
-    return dA * A * (1 - A)
+    one_minus_A = np.subtract(1, A, out=_buffer(out, dA, A))
+    return _result(np.multiply(dA * A, one_minus_A, out=one_minus_A))
 
 
-def tanh(Z):
+def tanh(Z, out=None):
     """Hyperbolic tangent."""
-    return np.tanh(_floating(Z))
+    return np.tanh(_floating(Z), out=out)
 
 
-def tanh_derivative(dA, A):
+def tanh_derivative(dA, A, out=None):
     """``dZ = dA * (1 - A**2)`` from the output ``A = tanh(Z)``."""
-    return dA * (1 - A * A)
+    out = np.multiply(A, A, out=_buffer(out, dA, A))
+    np.subtract(1, out, out=out)
+    return _result(np.multiply(dA, out, out=out))
 
 
-def relu(Z):
+def relu(Z, out=None):
     """Rectified linear unit ``max(0, Z)``."""
-    return np.maximum(0, _floating(Z))
+    return np.maximum(0, _floating(Z), out=out)
 
 
-def relu_derivative(dA, A):
+def _where_positive(A, dA, out):
+    """``dA`` where ``A > 0``; elsewhere (NaN A included) what ``out`` already holds."""
+    np.copyto(out, dA, where=A > 0)
+    return out
+
+
+def relu_derivative(dA, A, out=None):
     """``dZ = dA`` where ``A > 0`` (i.e. ``Z > 0``), else 0: the course's choice at the kink."""
-    return np.where(A > 0, dA, 0)
+    out = _buffer(out, dA, A)
+    out.fill(0)
+    return _where_positive(A, dA, out)
 
 
-def leaky_relu(Z):
+def leaky_relu(Z, out=None):
     """Leaky ReLU: ``Z`` where positive, ``0.01 * Z`` elsewhere."""
     Z = _floating(Z)
-    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+    out = _buffer(out, Z)
+    if out is not Z:
+        np.copyto(out, Z)
+    # where Z <= 0 (NaN stays NaN either way): 0.01 * Z, written over the copy of Z
+    np.multiply(LEAKY_SLOPE, out, out=out, where=Z <= 0)
+    return _result(out)
 
 
-def leaky_relu_derivative(dA, A):
+def leaky_relu_derivative(dA, A, out=None):
     """``dZ = dA`` where ``A > 0`` (i.e. ``Z > 0``), else ``0.01 * dA``."""
-    return np.where(A > 0, dA, LEAKY_SLOPE * dA)
+    return _result(_where_positive(A, dA, np.multiply(LEAKY_SLOPE, dA, out=_buffer(out, dA, A))))
 
 
-def linear(Z):
+def linear(Z, out=None):
     """Identity, for regression outputs."""
-    return _floating(Z)
-
-
-def linear_derivative(dA, A):
-    """Identity derivative: ``dZ = dA``."""
-    return dA
-
-
-def softmax(Z):
-    """Column-wise softmax: each column of the (C, m) result sums to 1."""
     Z = _floating(Z)
-    shifted = Z - Z.max(axis=0, keepdims=True)  # <= 0, so exp cannot overflow
-    e = np.exp(np.maximum(shifted, -_exp_limit(Z.dtype)))  # nor underflow
-    return e / e.sum(axis=0, keepdims=True)
+    if out is None or out is Z:
+        return Z
+    np.copyto(out, Z)
+    return out
 
 
-def softmax_derivative(dA, A):
+def linear_derivative(dA, A, out=None):
+    """Identity derivative: ``dZ = dA``."""
+    if out is None:
+        return dA
+    np.copyto(out, dA)
+    return out
+
+
+def softmax(Z, out=None):
+    """Column-wise softmax ``e / sum(e, axis=0)``, ``e = exp(max(Z - max(Z, axis=0), -limit))``.
+
+    Each column of the (C, m) result sums to 1; the shift makes every exponent <= 0 (no
+    overflow) and the floor at ``-limit`` keeps it from underflowing.
+    """
+    Z = _floating(Z)
+    column = Z.max(axis=0, keepdims=True)  # (1, m)
+    out = np.subtract(Z, column, out=out)  # <= 0, so exp cannot overflow
+    np.maximum(out, -_exp_limit(Z.dtype), out=out)  # nor underflow
+    np.exp(out, out=out)
+    return np.divide(out, np.sum(out, axis=0, keepdims=True, out=column), out=out)
+
+
+def softmax_derivative(dA, A, out=None):
     """Jacobian-vector product of softmax: ``dZ = A * (dA - sum(dA * A, axis=0))``."""
-    return A * (dA - np.sum(dA * A, axis=0, keepdims=True))
+    return np.multiply(A, dA - np.sum(dA * A, axis=0, keepdims=True), out=out)
 
 
 class Activation(NamedTuple):
@@ -142,6 +200,20 @@ class Activation(NamedTuple):
         """``dZ = dA * g'(Z)`` from the pre-activation ``Z``."""
         return self.derivative(dA, self.forward(Z))
 
+    def forward_into(self, Z, out):
+        """``g(Z)`` written into ``out`` (which may be Z); the training loop's in-place form."""
+        if self.forward in _TAKES_OUT:
+            return self.forward(Z, out=out)
+        np.copyto(out, self.forward(Z))  # an activation registered without ``out``
+        return out
+
+    def derivative_into(self, dA, A, out):
+        """``derivative(dA, A)`` written into ``out`` (sharing memory with neither dA nor A)."""
+        if self.derivative in _TAKES_OUT:
+            return self.derivative(dA, A, out=out)
+        np.copyto(out, self.derivative(dA, A))
+        return out
+
 
 ACTIVATIONS: dict[str, Activation] = {
     activation.name: activation
@@ -154,6 +226,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("softmax", softmax, softmax_derivative),
     )
 }
+
+_TAKES_OUT = frozenset(f for a in ACTIVATIONS.values() for f in (a.forward, a.derivative))
 
 sigmoid_backward = ACTIVATIONS["sigmoid"].backward
 tanh_backward = ACTIVATIONS["tanh"].backward

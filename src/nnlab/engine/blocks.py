@@ -21,6 +21,8 @@ from .validation import as_float_array
 
 __all__ = [
     "LayerCache",
+    "affine",
+    "linear_gradients",
     "LinearCache",
     "linear_activation_backward",
     "linear_activation_forward",
@@ -59,6 +61,27 @@ def _check_linear(A_prev, W, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return A_prev, W, b
 
 
+def affine(A_prev, W, b, out=None):
+    """``Z = W A_prev + b`` for checked inputs; ``out``: a (n[l], m) buffer to write Z into."""
+    Z = np.matmul(W, A_prev, out=out)  # (n[l], n[l-1]) @ (n[l-1], m) -> (n[l], m)
+    return np.add(Z, b, out=Z)  # + (n[l], 1) broadcast over the m columns
+
+
+def linear_gradients(dZ, A_prev, W, m, dW=None, db=None, dA_prev=None, need_dA_prev=True):
+    """``dW = dZ A_prev.T / m``, ``db = sum(dZ, axis=1) / m``, ``dA_prev = W.T dZ`` (no checks).
+
+    ``dW``, ``db``, ``dA_prev``: optional buffers to write into. ``m=None`` leaves dW and db
+    unscaled (m times larger) for a caller that divides all its gradients at once.
+    """
+    dW = np.matmul(dZ, A_prev.T, out=dW)  # (n[l], m) @ (m, n[l-1]) -> (n[l], n[l-1])
+    db = np.sum(dZ, axis=1, keepdims=True, out=db)  # (n[l], 1)
+    if m is not None:
+        np.divide(dW, m, out=dW)
+        np.divide(db, m, out=db)
+    dA_prev = np.matmul(W.T, dZ, out=dA_prev) if need_dA_prev else None  # (n[l-1], n[l]) @ (n[l], m) -> (n[l-1], m)
+    return dA_prev, dW, db
+
+
 def linear_forward(A_prev, W, b):
     """Linear part of a layer: ``Z = W A_prev + b``.
 
@@ -74,8 +97,7 @@ def linear_forward(A_prev, W, b):
     cache : LinearCache ``(A_prev, W, b)``
     """
     A_prev, W, b = _check_linear(A_prev, W, b)
-    Z = W @ A_prev + b  # (n[l], n[l-1]) @ (n[l-1], m) + (n[l], 1) -> (n[l], m)
-    return Z, LinearCache(A_prev, W, b)
+    return affine(A_prev, W, b), LinearCache(A_prev, W, b)
 
 
 def linear_backward(dZ, cache, need_dA_prev=True):
@@ -104,11 +126,7 @@ def linear_backward(dZ, cache, need_dA_prev=True):
             f"dZ must have shape (n[l], m) = ({W.shape[0]}, {A_prev.shape[1]}) to match the cache; "
             f"got {dZ.shape}"
         )
-    m = A_prev.shape[1]
-    dW = dZ @ A_prev.T / m  # (n[l], m) @ (m, n[l-1]) -> (n[l], n[l-1])
-    db = np.sum(dZ, axis=1, keepdims=True) / m  # (n[l], 1)
-    dA_prev = W.T @ dZ if need_dA_prev else None  # (n[l-1], n[l]) @ (n[l], m) -> (n[l-1], m)
-    return dA_prev, dW, db
+    return linear_gradients(dZ, A_prev, W, A_prev.shape[1], need_dA_prev=need_dA_prev)
 
 
 def linear_activation_forward(A_prev, W, b, activation):

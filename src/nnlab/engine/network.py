@@ -50,7 +50,7 @@ class Caches(list):
         return f"Caches({list.__repr__(self)}, masks={self.masks!r}, keep_prob={self.keep_prob!r})"
 
 
-def inverted_dropout(A, mask, keep_prob):
+def inverted_dropout(A, mask, keep_prob, out=None):
     """``A * mask / keep_prob``: zero the dropped units and rescale the kept ones.
 
     The same linear map serves forward (on ``A[l]``) and backward (on ``dA[l]``).
@@ -60,8 +60,19 @@ def inverted_dropout(A, mask, keep_prob):
     A : ndarray of shape (n[l], m)
     mask : boolean ndarray of shape (n[l], m)
     keep_prob : float in (0, 1]
+    out : ndarray of shape (n[l], m), optional
+        Buffer for the result (the training loop's).
     """
-    return A * mask / keep_prob  # bool mask and a Python float keep A's dtype
+    out = np.multiply(A, mask, out=out)  # bool mask and a Python float keep A's dtype
+    return np.divide(out, keep_prob, out=out)
+
+
+def add_l2_gradient(dW, W, lambd, m, out=None, work=None):
+    """``dW + lambd / m * W``: the L2 term's gradient added to a layer's ``dW``.
+
+    ``out`` (may be ``dW``) and ``work`` (a scratch array of W's shape): optional buffers.
+    """
+    return np.add(dW, np.multiply(lambd / m, W, out=work), out=out)
 
 
 def check_dropout(keep_prob, rng) -> float:
@@ -268,7 +279,7 @@ def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, d
     if lambd:
         m = AL.shape[1]
         for l in range(1, L + 1):
-            grads[f"dW{l}"] = grads[f"dW{l}"] + lambd / m * caches[l - 1][0][1]  # + (lambd/m) W
+            grads[f"dW{l}"] = add_l2_gradient(grads[f"dW{l}"], caches[l - 1][0][1], lambd, m)
     return grads
 
 

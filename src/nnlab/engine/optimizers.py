@@ -75,19 +75,70 @@ def _gradients(parameters, grads, keys) -> dict:
     return checked
 
 
-def _gd_step(value, direction, learning_rate: float):
+# Each helper takes optional buffers: ``out`` receives the result (it may be the array being
+# updated, for the training loop's in-place steps) and ``work``/``work2`` are scratch arrays of the
+# parameter's shape; without them new arrays come back and no input is modified. The ufunc calls
+# follow the textbook expression's evaluation order, so both forms are bit-identical.
+
+
+def _gd_step(value, direction, learning_rate: float, out=None, work=None):
     """``W - alpha direction`` (direction: dW for gd, the velocity v for momentum)."""
-    return value - learning_rate * direction
+    return np.subtract(value, np.multiply(learning_rate, direction, out=work), out=out)
 
 
-def _rms_step(value, direction, s, learning_rate: float, epsilon: float):
+def _rms_step(value, direction, s, learning_rate: float, epsilon: float, out=None, work=None, work2=None):
     """``W - alpha direction / (sqrt(s) + eps)`` (RMSprop: dW and s; Adam: v_hat and s_hat)."""
-    return value - learning_rate * direction / (np.sqrt(s) + epsilon)
+    step = np.multiply(learning_rate, direction, out=work)
+    denominator = np.sqrt(s, out=work2)
+    np.add(denominator, epsilon, out=denominator)
+    return np.subtract(value, np.divide(step, denominator, out=step), out=out)
 
 
-def _moving_average(average, value, beta: float):
+def _moving_average(average, value, beta: float, out=None, work=None):
     """Exponentially weighted average ``beta * average + (1 - beta) * value``."""
-    return beta * average + (1 - beta) * value
+    out = np.multiply(beta, average, out=out)
+    return np.add(out, np.multiply(1 - beta, value, out=work), out=out)
+
+
+def apply_rule(name, W, dW, v, s, t, learning_rate, beta, beta1, beta2, epsilon, out=None, work=(None, None)):
+    """One optimizer update of one array: the only place the rules of the module docstring live.
+
+    Parameters
+    ----------
+    name : {"gd", "momentum", "rmsprop", "adam"}
+    W, dW : ndarray
+        The parameter and its gradient (same shape and dtype).
+    v, s : ndarray or None
+        The moments the rule keeps (``_MOMENTS``), None for the others.
+    t : int or None
+        Adam's step number after this update (>= 1).
+    out : ndarray, optional
+        With ``out`` (which may be W) the step is taken in place: W's update goes to ``out`` and
+        v and s are updated in their own arrays. Without it new arrays come back.
+    work : pair of ndarray, optional
+        Scratch arrays of W's shape (the second only for rmsprop and adam).
+
+    Returns
+    -------
+    W, v, s : the updated arrays (v, s: None when the rule keeps no such moment)
+    """
+    work, work2 = work
+    moments = (None, None) if out is None else (v, s)  # in place: the loop's own state
+    if name == "gd":
+        return _gd_step(W, dW, learning_rate, out, work), v, s
+    if name == "momentum":
+        v = _moving_average(v, dW, beta, moments[0], work)
+        return _gd_step(W, v, learning_rate, out, work), v, s
+    if name in ("rmsprop", "adam"):
+        if name == "adam":
+            v = _moving_average(v, dW, beta1, moments[0], work)
+        s = _moving_average(s, np.multiply(dW, dW, out=work2), beta2, moments[1], work2)
+        if name == "rmsprop":
+            return _rms_step(W, dW, s, learning_rate, epsilon, out, work, work2), v, s
+        v_hat = np.divide(v, 1 - beta1**t, out=work)  # bias corrections (Python floats)
+        s_hat = np.divide(s, 1 - beta2**t, out=work2)
+        return _rms_step(W, v_hat, s_hat, learning_rate, epsilon, out, work, work2), v, s
+    raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {name!r}")
 
 
 def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
@@ -223,25 +274,16 @@ def optimizer_step(
     gradients = _gradients(parameters, grads, keys)
     _check_state(state, name, parameters, keys)
 
-    if name == "gd":
-        return {key: _gd_step(parameters[key], gradients[key], learning_rate) for key in keys}, {}
-
     new_parameters, v, s = {}, {}, {}
     t = int(state["t"]) + 1 if name == "adam" else None  # a Python int: beta1**t stays weak
     for key in keys:
-        W, dW, moment = parameters[key], gradients[key], f"d{key}"
-        if name == "momentum":
-            v[moment] = _moving_average(state["v"][moment], dW, beta)
-            new_parameters[key] = _gd_step(W, v[moment], learning_rate)
-        elif name == "rmsprop":
-            s[moment] = _moving_average(state["s"][moment], dW * dW, beta2)
-            new_parameters[key] = _rms_step(W, dW, s[moment], learning_rate, epsilon)
-        else:  # adam
-            v[moment] = _moving_average(state["v"][moment], dW, beta1)
-            s[moment] = _moving_average(state["s"][moment], dW * dW, beta2)
-            v_hat = v[moment] / (1 - beta1**t)  # bias corrections (Python floats)
-            s_hat = s[moment] / (1 - beta2**t)
-            new_parameters[key] = _rms_step(W, v_hat, s_hat, learning_rate, epsilon)
+        moment = f"d{key}"
+        new_parameters[key], v[moment], s[moment] = apply_rule(
+            name, parameters[key], gradients[key], state.get("v", {}).get(moment), state.get("s", {}).get(moment),
+            t, learning_rate, beta, beta1, beta2, epsilon,
+        )
+    if name == "gd":
+        return new_parameters, {}
 
     new_state = {"v": v, "s": s, "t": t}
     return new_parameters, {key: new_state[key] for key in state}

@@ -155,7 +155,8 @@ def compute_cost(AL, Y, loss="binary_cross_entropy") -> float:
     """
     loss = get_loss(loss)
     AL, Y = check_cost_inputs(AL, Y, loss)
-    return loss.cost(AL, Y)
+    with np.errstate(over="ignore"):  # e.g. squared errors of targets near 1e300: the cost is inf
+        return loss.cost(AL, Y)
 
 
 def _with_fused_gradient(loss_name: str):

@@ -132,6 +132,9 @@ def check_inputs(X, parameters) -> tuple[np.ndarray, int]:
             f"{np.shape(parameters['W1'])} (one example per column); got {X.shape}"
         )
     check_finite(X, "X")
+    for l in range(1, L + 1):
+        for name in (f"W{l}", f"b{l}"):
+            check_finite(as_float_array(parameters[name], name), name)
     return X, L
 
 
@@ -163,7 +166,17 @@ def model_forward(X, parameters, hidden="relu", output="sigmoid", keep_prob=1.0,
     get_activation(hidden), get_activation(output)
     X, L = check_inputs(X, parameters)
     keep_prob = check_dropout(keep_prob, rng)
-    return forward_unchecked(X, parameters, L, hidden, output, keep_prob, rng)
+    # Finite inputs can still overflow a layer (|x| ~ 1e155 times weights ~ 1e155): that is a
+    # ValueError naming the layer, not a NumPy warning from deep inside a matmul.
+    with np.errstate(over="ignore", invalid="ignore"):
+        AL, caches = forward_unchecked(X, parameters, L, hidden, output, keep_prob, rng)
+    for l, (_, Z) in enumerate(caches, start=1):
+        if not np.isfinite(Z).all():
+            raise ValueError(
+                f"Z{l} overflowed: X and the parameters are too large for {Z.dtype} "
+                f"(largest |X| {np.max(np.abs(X)):.3g}); scale the inputs or the weights"
+            )
+    return AL, caches
 
 
 def forward_unchecked(X, parameters, L, hidden, output, keep_prob=1.0, rng=None):
@@ -228,7 +241,12 @@ def model_backward(
         raise ValueError(f"derivative_from must be 'A' or 'Z'; got {derivative_from!r}")
     lambd = check_positive_number(lambd, "lambd", allow_zero=True)
     _check_masks(caches)
-    return backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grads = backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
+    for name, grad in grads.items():
+        if not np.isfinite(grad).all():
+            raise ValueError(f"{name} overflowed during backpropagation: the values are too large for {grad.dtype}")
+    return grads
 
 
 def _check_masks(caches) -> None:

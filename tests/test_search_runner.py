@@ -331,3 +331,37 @@ def test_ctrl_c_stops_cleanly_says_how_to_resume_and_the_rerun_finishes(tmp_path
     resumed = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert [r["number"] for r in load_records(open_run(out))] == list(range(8))
+
+
+def test_five_sigkills_at_random_moments_then_resume_give_the_uninterrupted_leaderboard(tmp_path):
+    """Kill -9 five times at seeded random moments (before the study exists, mid-trial, between
+    trials, ...); after the final resume every index ran exactly once, with the leaderboard of a
+    search that was never interrupted."""
+    path = write_config(tmp_path, epochs=1000)
+    out = tmp_path / "killed-five-times"
+    delays = np.random.RandomState(2026).uniform(0.0, 1.2, size=5)  # after the study file appears
+    progress = []
+    for delay in delays:
+        process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not (out / "study.db").exists() and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            try:
+                process.wait(timeout=delay)  # it may finish before its moment
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        progress.append(completed_in(out / "study.db"))
+    assert progress[-1] < 8, f"the kills came too late to interrupt anything: {progress}"
+    finished = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    records = load_records(open_run(out))
+    assert [r["number"] for r in records] == list(range(8))
+    assert completed_in(out / "study.db") == 8  # no completed trial was ever run twice
+    assert leaderboard(records) == leaderboard(search(path, tmp_path / "straight").records)

@@ -21,6 +21,8 @@ import time
 import numpy as np
 import pytest
 
+from dask_processes import scheduler_and_worker
+
 from nnlab.config import Hyperparameters
 from nnlab.data import load_planar_dataset, train_dev_test_split
 from nnlab.search.executors import (
@@ -375,59 +377,12 @@ def test_dask_interrupt_inside_with_cancels_the_trials(data, cluster):
     assert executor.client.status == "closed"
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Terminate a process we started, by its id; kill it if it does not exit."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
-def _scheduler_address(scheduler_file, process: subprocess.Popen, log, timeout: float = 60) -> str:
-    """The address a ``dask scheduler --scheduler-file`` wrote, once the file is complete."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            return json.loads(scheduler_file.read_text())["address"]
-        except (OSError, ValueError, KeyError):  # not there yet, or half written
-            time.sleep(0.05)
-    raise AssertionError(f"the scheduler did not start (exit {process.poll()}):\n{log.read_text()}")
-
-
 @requires_dask
 def test_dask_scheduler_and_worker_processes_from_the_command_line(data, serial_outcomes, tmp_path):
-    import distributed
-
-    scheduler_file = tmp_path / "scheduler.json"
-    logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("scheduler", "worker")}
-    processes: list[subprocess.Popen] = []
-    try:
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-             "--no-dashboard", "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)],
-            stdout=logs["scheduler"], stderr=subprocess.STDOUT,
-        ))
-        address = _scheduler_address(scheduler_file, processes[0], tmp_path / "scheduler.log")
+    with scheduler_and_worker(tmp_path) as (address, worker_pid):
         assert address.startswith("tcp://127.0.0.1:")
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--host", "127.0.0.1",
-             "--nworkers", "1", "--nthreads", "1", "--no-nanny", "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
-             "--death-timeout", "60",
-             "--local-directory", str(tmp_path / "worker")],
-            stdout=logs["worker"], stderr=subprocess.STDOUT,
-        ))
-        with distributed.Client(address, timeout=30, set_as_default=False) as client:
-            client.wait_for_workers(1, timeout=60)
         with make_executor("dask", data, scheduler=address) as executor:
             assert executor.workers == 1
             outcomes = collect(executor, TASKS)
-        assert results(outcomes) == results(serial_outcomes)
-        assert {outcome["pid"] for outcome in outcomes} == {processes[1].pid}  # the worker we started
-    finally:
-        for process in reversed(processes):
-            _stop(process)
-        for log in logs.values():
-            log.close()
+    assert results(outcomes) == results(serial_outcomes)
+    assert {outcome["pid"] for outcome in outcomes} == {worker_pid}  # the worker we started

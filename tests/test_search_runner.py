@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from dask_processes import scheduler_and_worker
 
 import nnlab.search.runner as runner_module
 from nnlab.cli import main
@@ -262,51 +262,16 @@ def test_report_of_a_folder_without_a_search_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "holds no search" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
 def test_search_through_a_dask_scheduler_and_worker_started_from_the_command_line(tmp_path):
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    worker = None
-    try:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1",
-             "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        from distributed import Client
-
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(1, timeout=60)
-        path = write_config(tmp_path)
+    path = write_config(tmp_path)
+    with scheduler_and_worker(tmp_path) as (address, _):
         result = subprocess.run([NNLAB, "search", str(path), "--out", str(tmp_path / "dask"), "--scheduler", address],
                                 capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr
-        assert "executor dask" in result.stdout
-        serial = search(path, tmp_path / "serial")
-        assert leaderboard(load_records(open_run(tmp_path / "dask"))) == leaderboard(serial.records)
-    finally:
-        for process in (worker, scheduler):
-            if process is not None:
-                _stop(process)
+    assert result.returncode == 0, result.stderr
+    assert "executor dask" in result.stdout
+    serial = search(path, tmp_path / "serial")
+    assert leaderboard(load_records(open_run(tmp_path / "dask"))) == leaderboard(serial.records)
 
 
 @pytest.mark.parametrize("executor", ["serial", "processes"])

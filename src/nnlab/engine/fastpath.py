@@ -21,6 +21,8 @@ the same order with or without buffers, so a step is bit-identical to
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .activations import get_activation
@@ -83,8 +85,14 @@ class FastNetwork:
         self._views = [self.unflatten(buffer) for buffer in self._flat]
         for key in self.keys:
             self._views[0][key][...] = parameters[key]
+        # per-layer lists (index l = 1 .. L) of the same views: the step reads them without
+        # formatting a key per layer per step
+        self._W = [[None] + [views[f"W{l}"] for l in range(1, L + 1)] for views in self._views]
+        self._b = [[None] + [views[f"b{l}"] for l in range(1, L + 1)] for views in self._views]
         self.grads_flat = flat()
         self.grads = {f"d{key}": view for key, view in self.unflatten(self.grads_flat).items()}
+        self._dW = [None] + [self.grads[f"dW{l}"] for l in range(1, L + 1)]
+        self._db = [None] + [self.grads[f"db{l}"] for l in range(1, L + 1)]
         self.moments = {moment: flat() for moment in _MOMENTS[optimizer]}
         self.work = (flat(), flat() if optimizer in ("rmsprop", "adam") else None)
         self._work_views = self.unflatten(self.work[0])
@@ -133,9 +141,9 @@ class FastNetwork:
     # ------------------------------------------------------------------ one step
     def forward(self, X, ws: Workspace, rng=None) -> np.ndarray:
         """Forward pass of ``X`` (n[0], m) into ``ws``; returns A[L] (n[L], m), a live buffer."""
-        P, A_prev = self._views[0], X
+        W, b, A_prev = self._W[0], self._b[0], X
         for l in range(1, self.L + 1):
-            A = self.activations[l].forward_into(affine(A_prev, P[f"W{l}"], P[f"b{l}"], out=ws.A[l]), ws.A[l])
+            A = self.activations[l].forward_into(affine(A_prev, W[l], b[l], out=ws.A[l]), ws.A[l])
             if ws.dropped[l] is not None:
                 ws.masks[l] = rng.rand(*A.shape) < self.keep_prob  # D[l]: (n[l], m) bool, True = kept
                 A = inverted_dropout(A, ws.masks[l], self.keep_prob, out=ws.dropped[l])
@@ -144,7 +152,7 @@ class FastNetwork:
 
     def backward(self, X, Y, ws: Workspace) -> None:
         """Gradients of the last :meth:`forward` into ``grads`` (and ``ws.dA``/``ws.dZ``)."""
-        L, P, G = self.L, self._views[0], self.grads
+        L, W = self.L, self._W[0]
         AL, dZ = ws.A[L], ws.dZ[L]
         if self.fused:
             np.subtract(AL, Y, out=dZ)  # dZ[L] = AL - Y: (n[L], m)
@@ -154,7 +162,7 @@ class FastNetwork:
             A_prev = X if l == 1 else (ws.dropped[l - 1] if ws.dropped[l - 1] is not None else ws.A[l - 1])
             dA_prev = ws.dA[l - 1] if l > 1 else None
             # unscaled: the whole gradient buffer is divided by m once, below
-            linear_gradients(ws.dZ[l], A_prev, P[f"W{l}"], None, G[f"dW{l}"], G[f"db{l}"], dA_prev, l > 1)
+            linear_gradients(ws.dZ[l], A_prev, W[l], None, self._dW[l], self._db[l], dA_prev, l > 1)
             if l > 1:
                 if ws.dropped[l - 1] is not None:
                     inverted_dropout(dA_prev, ws.masks[l - 1], self.keep_prob, out=dA_prev)
@@ -163,8 +171,8 @@ class FastNetwork:
         np.divide(self.grads_flat, ws.m, out=self.grads_flat)  # dW = dZ A_prev.T / m, db = sum(dZ) / m
         if self.lambd:
             for l in range(1, L + 1):
-                dW = G[f"dW{l}"]
-                add_l2_gradient(dW, P[f"W{l}"], self.lambd, ws.m, out=dW, work=self._work_views[f"W{l}"])
+                dW = self._dW[l]
+                add_l2_gradient(dW, W[l], self.lambd, ws.m, out=dW, work=self._work_views[f"W{l}"])
 
     def update(self, learning_rate: float, beta: float, beta1: float, beta2: float, epsilon: float) -> bool:
         """One optimizer step into the other parameter buffer; True if every entry is finite.
@@ -176,8 +184,10 @@ class FastNetwork:
             self.optimizer, self._flat[0], self.grads_flat, self.moments.get("v"), self.moments.get("s"),
             self.t, learning_rate, beta, beta1, beta2, epsilon, out=self._flat[1], work=self.work,
         )[0]
-        if not np.isfinite(new).all():
+        # A finite sum means every entry is finite (an inf or NaN entry makes the sum inf or NaN);
+        # only a non-finite sum, rare, pays for the entry-by-entry check (the sum can overflow).
+        if not math.isfinite(np.add.reduce(new)) and not np.isfinite(new).all():
             return False
-        self._flat.reverse()
-        self._views.reverse()
+        for state in (self._flat, self._views, self._W, self._b):
+            state.reverse()
         return True

@@ -44,11 +44,32 @@ def _away_from_zero(x: np.ndarray, eps: float) -> np.ndarray:
     return np.where(np.abs(x) < eps, np.where(x < 0, -eps, eps), x)
 
 
-def _bce_cost(AL, Y) -> float:
+def _per_output(total, AL):
+    """``total / m``: a float for one output AL (n[L], m); an array (K,) for a stack (K, n[L], m)."""
+    cost = total / AL.shape[-1]
+    return float(cost) if np.ndim(cost) == 0 else cost
+
+
+def _summed(terms):
+    """The sum of all entries of each output: over the last two axes (np.sum's order either way)."""
+    return np.sum(terms) if terms.ndim <= 2 else np.sum(terms, axis=(-2, -1))
+
+
+# Every cost takes one output AL (n[L], m) and gives a float, or a stack of outputs
+# (K, n[L], m) (the training loop scores several epochs at once) and gives K costs, each
+# bit-identical to the cost of that output alone.
+
+
+def _bce_cost(AL, Y):
     # J = -(1/m) sum(Y log A + (1 - Y) log(1 - A)); only an exact 0 inside a log is replaced
     # (by the smallest normal number), so the cost stays finite and, everywhere else, exact.
     tiny = _tiny(AL)
-    return float(-np.sum(Y * np.log(np.maximum(AL, tiny)) + (1 - Y) * np.log(np.maximum(1 - AL, tiny))) / AL.shape[1])
+    if AL.ndim > 2 and np.ndim(Y) == 2 and np.all((Y == 0) | (Y == 1)):
+        # A stack of outputs scored against hard 0/1 labels (checked once for all K): each entry
+        # is the log of the one probability its label picks, with one log instead of two. Equal
+        # to the line below entry for entry: the other term is 0 * (a finite log) = +-0.
+        return _per_output(-_summed(np.log(np.maximum(np.where(Y == 1, AL, 1 - AL), tiny))), AL)
+    return _per_output(-_summed(Y * np.log(np.maximum(AL, tiny)) + (1 - Y) * np.log(np.maximum(1 - AL, tiny))), AL)
 
 
 def _bce_gradient(AL, Y):
@@ -57,19 +78,19 @@ def _bce_gradient(AL, Y):
     return -(Y / _away_from_zero(AL, tiny) - (1 - Y) / _away_from_zero(1 - AL, tiny))
 
 
-def _cce_cost(AL, Y) -> float:
+def _cce_cost(AL, Y):
     # J = -(1/m) sum over classes and examples of Y log A
-    return float(-np.sum(Y * np.log(np.maximum(AL, _tiny(AL)))) / AL.shape[1])
+    return _per_output(-_summed(Y * np.log(np.maximum(AL, _tiny(AL)))), AL)
 
 
 def _cce_gradient(AL, Y):
     return -Y / _away_from_zero(AL, _tiny(AL))
 
 
-def _mse_cost(AL, Y) -> float:
+def _mse_cost(AL, Y):
     # J = (1/2m) sum ||a - y||^2, so that dA = A - Y
     diff = AL - Y
-    return float(np.sum(diff * diff) / (2 * AL.shape[1]))
+    return _per_output(_summed(diff * diff) / 2, AL)
 
 
 def _mse_gradient(AL, Y):

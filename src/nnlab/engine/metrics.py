@@ -31,15 +31,19 @@ def accuracy(predictions, Y) -> float:
     return float(np.mean(predictions == Y))
 
 
-def correct_count(AL, Y, output: str) -> int:
+def correct_count(AL, Y, output: str):
     """How many of the m columns the outputs ``AL`` classify as the labels ``Y`` do.
 
     sigmoid: ``AL > 0.5`` against ``Y > 0.5`` (every output unit must agree); softmax: the
-    argmax of each column against the one-hot ``Y``.
+    argmax of each column against the one-hot ``Y``. ``AL`` (n[L], m) gives an int; a stack
+    of outputs (K, n[L], m) gives K counts.
     """
     if output == "softmax":
-        return int(np.count_nonzero(np.argmax(AL, axis=0) == np.argmax(Y, axis=0)))
-    return int(np.count_nonzero(np.all((AL > 0.5) == (Y > 0.5), axis=0)))
+        agree = np.argmax(AL, axis=-2) == np.argmax(Y, axis=-2)
+    else:
+        agree = np.all((AL > 0.5) == (Y > 0.5), axis=-2)
+    counts = np.count_nonzero(agree, axis=-1)
+    return int(counts) if np.ndim(counts) == 0 else counts
 
 
 def squared_error(AL, Y) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .validation import check_int, check_positive_int, check_positive_number
 
-__all__ = ["SCHEDULES", "learning_rate_at"]
+__all__ = ["SCHEDULES", "learning_rate_at", "scheduled_rate"]
 
 SCHEDULES = (None, "inverse_time", "step")
 
@@ -51,6 +51,11 @@ def learning_rate_at(epoch, learning_rate, decay=None, decay_rate=1.0, decay_ste
         raise ValueError(f"decay must be one of {list(SCHEDULES)}; got {decay!r}")
     decay_rate = check_positive_number(decay_rate, "decay_rate", allow_zero=True)
     decay_steps = check_positive_int(decay_steps, "decay_steps")
+    return scheduled_rate(epoch, learning_rate, decay, decay_rate, decay_steps)
+
+
+def scheduled_rate(epoch: int, learning_rate: float, decay, decay_rate: float, decay_steps: int) -> float:
+    """:func:`learning_rate_at` for arguments it has already validated (the training loop's form)."""
     if decay is None:
         return learning_rate
     periods = epoch if decay == "inverse_time" else epoch // decay_steps  # floor(epoch / decay_steps)

@@ -20,7 +20,7 @@ from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, 
 from .fastpath import FastNetwork
 from .network import check_inputs, forward_unchecked
 from .optimizers import initialize_optimizer
-from .schedules import learning_rate_at
+from .schedules import learning_rate_at, scheduled_rate
 from .validation import check_int, check_positive_int, check_positive_number, check_real
 
 __all__ = ["History", "TrainResult", "gradient_descent", "train"]
@@ -70,12 +70,47 @@ def _diverged(what: str, epoch: int, alpha: float, parameters: dict, history: "H
     )
 
 
-def _minibatches(m: int, batch_size: int | None, rng: np.random.RandomState | None):
-    """Column index slices for one epoch: all of them in order, or a shuffled partition."""
-    if batch_size is None or batch_size >= m:
-        return [slice(None)]
+def _minibatches(m: int, batch_size: int, rng: np.random.RandomState):
+    """One epoch's mini-batches (batch_size < m): a shuffled partition of the example indices."""
     permutation = rng.permutation(m)
     return [permutation[start : start + batch_size] for start in range(0, m, batch_size)]
+
+
+#: Full-batch epochs scored together (see ``train``): at most this many, holding at most
+#: BLOCK_ENTRIES output values in all (512 KiB of float64).
+BLOCK_EPOCHS = 256
+BLOCK_ENTRIES = 1 << 16
+
+
+class _ScoreBlock:
+    """The outputs A[L] of recent full-batch epochs, to be scored together.
+
+    ``outputs`` (capacity, n[L], m); ``records``: the other history fields of each finished epoch.
+    """
+
+    def __init__(self, shape: tuple[int, int], dtype, capacity: int):
+        self.outputs = np.empty((capacity,) + shape, dtype)
+        self.filled = 0
+        self.records: list[dict] = []
+
+    @property
+    def full(self) -> bool:
+        return self.filled == len(self.outputs)
+
+    def add(self, AL: np.ndarray) -> None:
+        np.copyto(self.outputs[self.filled], AL)
+        self.filled += 1
+
+    def take(self, loss, Y, output: str):
+        """``(records, costs, correct counts)`` of the kept epochs (an array each), and empty the block.
+
+        Each cost is bit-identical to ``loss.cost`` of that epoch's output alone: the costs reduce
+        over each output's own entries in the same order.
+        """
+        stack = self.outputs[: self.filled]
+        costs, counts = loss.cost(stack, Y), correct_count(stack, Y, output)
+        records, self.records, self.filled = self.records, [], 0
+        return records, np.atleast_1d(costs), np.atleast_1d(counts)
 
 
 def train(
@@ -156,7 +191,10 @@ def train(
     dtype = np.asarray(parameters["W1"]).dtype
     X = X.astype(dtype, copy=False)
     epochs = check_positive_int(epochs, "epochs")
-    learning_rate_at(0, learning_rate, decay, decay_rate, decay_steps)  # validates the schedule
+    schedule = (  # validated once; the loop calls the unchecked scheduled_rate
+        learning_rate_at(0, learning_rate, decay, decay_rate, decay_steps), decay,
+        check_positive_number(decay_rate, "decay_rate", allow_zero=True), check_positive_int(decay_steps, "decay_steps"),
+    )
     lambd = check_positive_number(lambd, "lambd", allow_zero=True)
     keep_prob = check_real(keep_prob, "keep_prob", low=0.0, high=1.0, low_open=True)
     if batch_size is not None:
@@ -182,50 +220,86 @@ def train(
     classification = output in ("sigmoid", "softmax")
     ss_tot = 0.0 if classification else total_variation(Y)
 
-    if batch_size is not None and batch_size < m:  # one example per row, so mini-batches are row blocks
+    full_batch = batch_size is None or batch_size >= m
+    if not full_batch:  # one example per row, so mini-batches are row blocks
         X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (m, n[0]), (m, n[L])
     history = History()
+    # Full batch with nothing watching epoch by epoch: the outputs of up to `capacity` epochs are
+    # kept and scored together, one vectorized cost and count per block instead of a dozen NumPy
+    # calls per epoch (for small networks, most of an epoch's time). The numbers are the same to
+    # the bit. Detecting divergence late is safe only where a non-finite cost can come from a NaN
+    # output alone, which makes the same step's update non-finite too: bounded outputs scored by
+    # their own cross-entropy (logs floored at the smallest normal number), no L2 penalty.
+    capacity = min(BLOCK_EPOCHS, BLOCK_ENTRIES // (n_y * m))
+    block = None
+    if full_batch and on_epoch is None and classification and net.fused and not lambd and capacity > 1:
+        block = _ScoreBlock((n_y, m), dtype, capacity)
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
-    workspace = None
+    workspace = net.workspace(m, gather=False) if full_batch else None
     stopped_early = False
-    # A run that blows up ends in TrainingDiverged (the finite-cost checks below); the overflow
+
+    def score(AL, Y_batch, epoch, alpha):
+        """(cost, correct count or squared error) of one mini-batch's outputs; a non-finite cost raises."""
+        cost = loss.cost(AL, Y_batch) + (l2_penalty(net.parameters, lambd, AL.shape[1]) if lambd else 0.0)
+        if not np.isfinite(cost):
+            raise _diverged(f"the cost became {cost}", epoch, alpha, net.parameters_copy(), history)
+        return cost, correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
+
+    def record_block() -> list[float]:
+        """Append the block's finished epochs to the history; the costs of any unfinished one."""
+        records, costs, counts = block.take(loss, Y, output)
+        for record, cost, count in zip(records, costs, counts):
+            history.append(train_cost=float(cost), train_metric=int(count) / m, **record)
+        return [float(cost) for cost in costs[len(records):]]
+
+    # A run that blows up ends in TrainingDiverged (the finite-cost checks); the overflow
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
-            alpha = learning_rate_at(epoch, learning_rate, decay, decay_rate, decay_steps)
-            batch_costs, score_sum = [], 0.0
-            for columns in _minibatches(m, batch_size, rng):
-                if isinstance(columns, slice):
-                    workspace = net.workspace(m, gather=False)
-                    X_batch, Y_batch = X, Y
-                else:  # gathered rows: contiguous copies, 7x faster than gathering columns
-                    workspace = net.workspace(len(columns), gather=True)
-                    X_batch = np.take(X_rows, columns, axis=0, out=workspace.X, mode="clip").T  # (n[0], batch)
-                    Y_batch = np.take(Y_rows, columns, axis=0, out=workspace.Y, mode="clip").T  # (n[L], batch)
-                AL = net.forward(X_batch, workspace, rng)
-                batch_m = workspace.m
-                cost = loss.cost(AL, Y_batch) + (l2_penalty(net.parameters, lambd, batch_m) if lambd else 0.0)
-                if not np.isfinite(cost):
-                    raise _diverged(f"the cost became {cost}", epoch, alpha, net.parameters_copy(), history)
-                batch_costs.append((cost, batch_m))
-                score_sum += correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
-                net.backward(X_batch, Y_batch, workspace)
-                # Saturated outputs keep the cost finite while weights run off to infinity.
+            alpha = scheduled_rate(epoch, *schedule)
+            if full_batch:
+                AL = net.forward(X, workspace, rng)
+                if block is not None:
+                    block.add(AL)
+                else:  # the cost itself, as the course records it
+                    train_cost, score_sum = score(AL, Y, epoch, alpha)
+                net.backward(X, Y, workspace)
                 if not net.update(alpha, **options):
+                    if block is not None:
+                        unfinished = record_block()[0]
+                        if not np.isfinite(unfinished):
+                            raise _diverged(f"the cost became {unfinished}", epoch, alpha, net.parameters_copy(), history)
+                    # Saturated outputs keep the cost finite while weights run off to infinity.
                     raise _diverged("the parameters became non-finite", epoch, alpha, net.parameters_copy(), history)
+            else:
+                total_cost, score_sum = 0.0, 0.0
+                for rows in _minibatches(m, batch_size, rng):
+                    workspace = net.workspace(len(rows), gather=True)
+                    # gathered rows: contiguous copies, 7x faster than gathering columns
+                    X_batch = np.take(X_rows, rows, axis=0, out=workspace.X, mode="clip").T  # (n[0], batch)
+                    Y_batch = np.take(Y_rows, rows, axis=0, out=workspace.Y, mode="clip").T  # (n[L], batch)
+                    AL = net.forward(X_batch, workspace, rng)
+                    cost, batch_score = score(AL, Y_batch, epoch, alpha)
+                    total_cost += cost * workspace.m
+                    score_sum += batch_score
+                    net.backward(X_batch, Y_batch, workspace)
+                    if not net.update(alpha, **options):
+                        raise _diverged("the parameters became non-finite", epoch, alpha, net.parameters_copy(), history)
+                train_cost = total_cost / m  # the example-weighted mean of the batch costs
 
-            # full batch: the cost itself (as the course records it); else the example-weighted mean
-            train_cost = batch_costs[0][0] if len(batch_costs) == 1 else sum(c * n for c, n in batch_costs) / m
-            train_metric = score_sum / m if classification else r2_from_sums(score_sum, ss_tot)
             dev_cost = dev_metric = float("nan")
             if dev is not None:
                 AL_dev, _ = forward_unchecked(X_dev, net.parameters, L_dev, hidden, output)
                 dev_cost = loss.cost(AL_dev, Y_dev) + l2_penalty(net.parameters, lambd, X_dev.shape[1])
                 dev_metric = score_outputs(AL_dev, Y_dev, output)
-            history.append(
-                epoch=epoch, learning_rate=alpha, train_cost=train_cost, train_metric=train_metric,
-                dev_cost=dev_cost, dev_metric=dev_metric,
-            )
+            record = {"epoch": epoch, "learning_rate": alpha, "dev_cost": dev_cost, "dev_metric": dev_metric}
+            if block is not None:
+                block.records.append(record)
+                if block.full:
+                    record_block()
+            else:
+                train_metric = score_sum / m if classification else r2_from_sums(score_sum, ss_tot)
+                history.append(train_cost=train_cost, train_metric=train_metric, **record)
             if on_epoch is not None:
                 on_epoch(epoch, history)
             if patience is not None:
@@ -234,6 +308,8 @@ def train(
                 elif epoch - best[1] >= patience:
                     stopped_early = True
                     break
+        if block is not None:
+            record_block()
 
     best_epoch = len(history.epoch) - 1
     parameters = net.parameters_copy()

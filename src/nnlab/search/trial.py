@@ -151,17 +151,13 @@ def run_trial(task: dict[str, Any], data: TrialData) -> dict[str, Any]:
         "curves": {name: [] for name in CURVE_FIELDS},
         "pid": os.getpid(), "host": socket.gethostname(), "retries": 0,
     }
-    seen: dict[str, Any] = {}  # the History, reached through on_epoch so a diverged run keeps its curves
-
-    def on_epoch(epoch, history):
-        seen["history"] = history
-
+    model = None
     try:
         # Overflow in a wild configuration ends as a non-finite cost or metric (a FAIL with its
         # reason), not as NumPy warnings repeated for every such trial.
         with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             model = Model(Hyperparameters.from_dict(hyperparameters))
-            model.fit(data.X_train, data.Y_train, dev=(data.X_dev, data.Y_dev), on_epoch=on_epoch)
+            model.fit(data.X_train, data.Y_train, dev=(data.X_dev, data.Y_dev))
             train = model.evaluate(data.X_train, data.Y_train)
             dev = model.evaluate(data.X_dev, data.Y_dev)
         outcome["metric_name"] = dev["metric_name"]
@@ -176,7 +172,7 @@ def run_trial(task: dict[str, Any], data: TrialData) -> dict[str, Any]:
             outcome["state"] = "COMPLETE"
     except Exception as error:  # a failed configuration is a result; KeyboardInterrupt is not caught
         outcome["reason"] = _one_line(error)
-    history = seen.get("history")
+    history = getattr(model, "history_", None)  # a diverged run keeps the curves up to its last finite epoch
     if history is not None:
         outcome["epochs_run"] = len(history.epoch)
         outcome["curves"] = subsample_curves(history.as_dict())

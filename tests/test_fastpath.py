@@ -162,14 +162,20 @@ def test_block_scoring_gives_the_history_of_epoch_by_epoch_scoring(output, dtype
         np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])
 
 
-def test_block_scoring_with_a_dev_set_and_early_stopping_matches():
-    X, Y, parameters = _problem("sigmoid", np.float64, m=60, seed=4)
+@pytest.mark.parametrize("patience", [None, 5])
+@pytest.mark.parametrize("batch_size, lambd", [(None, 0.0), (None, 0.1), (16, 0.0), (16, 0.1)])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_block_scoring_with_a_dev_set_matches(output, batch_size, lambd, patience):
+    X, Y, parameters = _problem(output, np.float64, m=60, seed=4)
     dev = (X[:, :20] + 0.5, Y[:, :20])
-    options = dict(X=X, Y=Y, parameters=parameters, epochs=400, learning_rate=2.0, hidden="relu",
-                   output="sigmoid", dev=dev, patience=5)
-    blocked, watched = train(**options), _watched(**options)
+    options = dict(X=X, Y=Y, parameters=parameters, epochs=300, learning_rate=2.0, hidden="relu", output=output,
+                   dev=dev, patience=patience, batch_size=batch_size, lambd=lambd, rng=np.random.RandomState(0))
+    blocked = train(**options)
+    options["rng"] = np.random.RandomState(0)
+    watched = _watched(**options)
     assert blocked.stopped_early == watched.stopped_early
     assert blocked.best_epoch == watched.best_epoch
+    assert np.isfinite(blocked.history.dev_cost).all() and len(blocked.history.epoch) > 5
     _assert_same_history(blocked.history, watched.history)
 
 
@@ -192,23 +198,24 @@ def test_stacked_costs_and_counts_equal_each_output_scored_alone():
             assert list(correct_count(stack, hard, output)) == counts
 
 
+@pytest.mark.parametrize("batch_size", [None, 8])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
-def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dtype):
+def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dtype, batch_size):
     from nnlab.errors import TrainingDiverged
 
     X, Y, parameters = _problem(output, dtype, m=30, seed=1)
     scale, learning_rate = (1e30, 1e60) if dtype == np.float64 else (1e6, 1e10)  # blows up within 3 epochs
     options = dict(X=X * scale, Y=Y, parameters=parameters, epochs=500, learning_rate=learning_rate,
-                   hidden="leaky_relu", output=output)
+                   hidden="leaky_relu", output=output, dev=(X[:, :10], Y[:, :10]), batch_size=batch_size)
     errors = []
     for run in (train, _watched):
         with pytest.raises(TrainingDiverged) as info:
-            run(**options)
+            run(**options, rng=np.random.RandomState(0))
         errors.append(info.value)
     blocked, watched = errors
     assert str(blocked) == str(watched)
-    assert blocked.epoch == watched.epoch >= 1
+    assert blocked.epoch == watched.epoch >= (1 if batch_size is None else 0)
     _assert_same_history(blocked.history, watched.history)
     for key in blocked.parameters:
         np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])

@@ -17,8 +17,8 @@ from ..errors import TrainingDiverged
 from .activations import get_activation
 from .losses import canonical_loss, check_labels, get_loss, l2_penalty
 from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, total_variation
-from .fastpath import FastNetwork
-from .network import check_inputs, forward_unchecked
+from .fastpath import FastNetwork, Workspace
+from .network import check_inputs
 from .optimizers import initialize_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .validation import check_int, check_positive_int, check_positive_number, check_real
@@ -76,41 +76,37 @@ def _minibatches(m: int, batch_size: int, rng: np.random.RandomState):
     return [permutation[start : start + batch_size] for start in range(0, m, batch_size)]
 
 
-#: Full-batch epochs scored together (see ``train``): at most this many, holding at most
-#: BLOCK_ENTRIES output values in all (512 KiB of float64).
+#: Epochs scored together (see ``train``): at most this many, holding at most BLOCK_ENTRIES
+#: output values per block (512 KiB of float64).
 BLOCK_EPOCHS = 256
 BLOCK_ENTRIES = 1 << 16
 
 
 class _ScoreBlock:
-    """The outputs A[L] of recent full-batch epochs, to be scored together.
+    """The outputs A[L] (n[L], m) of recent epochs on one data set, to be scored together."""
 
-    ``outputs`` (capacity, n[L], m); ``records``: the other history fields of each finished epoch.
-    """
-
-    def __init__(self, shape: tuple[int, int], dtype, capacity: int):
-        self.outputs = np.empty((capacity,) + shape, dtype)
+    def __init__(self, Y: np.ndarray, capacity: int):
+        self.Y = Y
+        self.outputs = np.empty((capacity,) + Y.shape, Y.dtype)
         self.filled = 0
-        self.records: list[dict] = []
 
-    @property
-    def full(self) -> bool:
-        return self.filled == len(self.outputs)
+    @staticmethod
+    def capacity(Y: np.ndarray) -> int:
+        return min(BLOCK_EPOCHS, BLOCK_ENTRIES // Y.size)
 
     def add(self, AL: np.ndarray) -> None:
         np.copyto(self.outputs[self.filled], AL)
         self.filled += 1
 
-    def take(self, loss, Y, output: str):
-        """``(records, costs, correct counts)`` of the kept epochs (an array each), and empty the block.
+    def take(self, loss, output: str):
+        """``(costs, correct counts)`` of the kept outputs (arrays) and empty the block.
 
-        Each cost is bit-identical to ``loss.cost`` of that epoch's output alone: the costs reduce
-        over each output's own entries in the same order.
+        Each cost is bit-identical to ``loss.cost`` of that output alone: the costs reduce over
+        each output's own entries in the same order.
         """
         stack = self.outputs[: self.filled]
-        costs, counts = loss.cost(stack, Y), correct_count(stack, Y, output)
-        records, self.records, self.filled = self.records, [], 0
-        return records, np.atleast_1d(costs), np.atleast_1d(counts)
+        self.filled = 0
+        return np.atleast_1d(loss.cost(stack, self.Y)), np.atleast_1d(correct_count(stack, self.Y, output))
 
 
 def train(
@@ -146,6 +142,11 @@ def train(
     ``keep_prob < 1``), the cost (+ L2), backward propagation and one optimizer step, then scores
     the dev set. The steps run in preallocated buffers (:mod:`~nnlab.engine.fastpath`), with
     results bit-identical to composing ``model_forward``, ``model_backward`` and ``optimizer_step``. A non-finite cost stops training with :class:`~nnlab.errors.TrainingDiverged`.
+
+    Full-batch epochs that no ``on_epoch`` callback watches are scored in blocks after the fact
+    (same numbers, far fewer NumPy calls for small networks); mini-batches are gathered as rows,
+    so an ``X`` that is the transpose of a row-major (m, n[0]) array (``X_rows.T``, a view)
+    needs no copy, where a C-ordered (n[0], m) ``X`` is transposed once per call.
 
     Parameters
     ----------
@@ -211,7 +212,7 @@ def train(
     if (keep_prob < 1 or (batch_size is not None and batch_size < m)) and rng is None:
         raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
     if dev is not None:
-        X_dev, L_dev = check_inputs(dev[0], parameters)
+        X_dev, _ = check_inputs(dev[0], parameters)
         X_dev = X_dev.astype(dtype, copy=False)
         Y_dev = check_labels(dev[1], loss, (n_y, X_dev.shape[1]), dtype)
     options = {"beta": beta, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
@@ -224,53 +225,77 @@ def train(
     if not full_batch:  # one example per row, so mini-batches are row blocks
         X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (m, n[0]), (m, n[L])
     history = History()
-    # Full batch with nothing watching epoch by epoch: the outputs of up to `capacity` epochs are
-    # kept and scored together, one vectorized cost and count per block instead of a dozen NumPy
-    # calls per epoch (for small networks, most of an epoch's time). The numbers are the same to
-    # the bit. Detecting divergence late is safe only where a non-finite cost can come from a NaN
-    # output alone, which makes the same step's update non-finite too: bounded outputs scored by
-    # their own cross-entropy (logs floored at the smallest normal number), no L2 penalty.
-    capacity = min(BLOCK_EPOCHS, BLOCK_ENTRIES // (n_y * m))
-    block = None
-    if full_batch and on_epoch is None and classification and net.fused and not lambd and capacity > 1:
-        block = _ScoreBlock((n_y, m), dtype, capacity)
-    best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
-    workspace = net.workspace(m, gather=False) if full_batch else None
-    stopped_early = False
+    # With nothing watching epoch by epoch, the outputs of up to BLOCK_EPOCHS epochs are kept and
+    # scored together: one vectorized cost and count per block instead of a dozen NumPy calls per
+    # epoch (for small networks, most of an epoch's time). The numbers are the same to the bit.
+    # The dev set's scores wait unless early stopping needs them now. The training cost waits
+    # only with full batch, and only where a late look at it is as good as an early one: where a
+    # non-finite cost can come from a NaN output alone, which makes the same step's update
+    # non-finite too (bounded outputs scored by their own cross-entropy, logs floored at the
+    # smallest normal number; no L2 penalty, which could overflow on its own).
+    train_block = dev_block = None
+    if on_epoch is None and classification:
+        if full_batch and net.fused and not lambd and _ScoreBlock.capacity(Y) > 1:
+            train_block = _ScoreBlock(Y, _ScoreBlock.capacity(Y))
+        if dev is not None and patience is None and _ScoreBlock.capacity(Y_dev) > 1:
+            dev_block = _ScoreBlock(Y_dev, _ScoreBlock.capacity(Y_dev))
+    pending: list[dict] = []  # history records of finished epochs whose scores wait in the blocks
+    block_epochs = min(len(block.outputs) for block in (train_block, dev_block) if block is not None) \
+        if train_block is not None or dev_block is not None else 1
+
+    def record_pending() -> list[float]:
+        """Append the pending epochs to the history; return the cost of an unfinished epoch, if any."""
+        if train_block is None and dev_block is None:
+            return []
+        scores = {name: block.take(loss, output) for name, block in (("train", train_block), ("dev", dev_block))
+                  if block is not None}
+        for i, record in enumerate(pending):
+            if "train" in scores:
+                record.update(train_cost=float(scores["train"][0][i]), train_metric=int(scores["train"][1][i]) / m)
+            if "dev" in scores:
+                record.update(dev_cost=float(scores["dev"][0][i]) + record.pop("dev_penalty"),
+                              dev_metric=int(scores["dev"][1][i]) / X_dev.shape[1])
+            history.append(**record)
+        unfinished = [float(cost) for cost in scores["train"][0][len(pending):]] if "train" in scores else []
+        pending.clear()
+        return unfinished
+
+    def diverged(what: str, epoch: int, alpha: float) -> TrainingDiverged:
+        record_pending()  # the history up to the last finished epoch
+        return _diverged(what, epoch, alpha, net.parameters_copy(), history)
 
     def score(AL, Y_batch, epoch, alpha):
         """(cost, correct count or squared error) of one mini-batch's outputs; a non-finite cost raises."""
         cost = loss.cost(AL, Y_batch) + (l2_penalty(net.parameters, lambd, AL.shape[1]) if lambd else 0.0)
         if not np.isfinite(cost):
-            raise _diverged(f"the cost became {cost}", epoch, alpha, net.parameters_copy(), history)
+            raise diverged(f"the cost became {cost}", epoch, alpha)
         return cost, correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
 
-    def record_block() -> list[float]:
-        """Append the block's finished epochs to the history; the costs of any unfinished one."""
-        records, costs, counts = block.take(loss, Y, output)
-        for record, cost, count in zip(records, costs, counts):
-            history.append(train_cost=float(cost), train_metric=int(count) / m, **record)
-        return [float(cost) for cost in costs[len(records):]]
-
+    best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
+    workspace = net.workspace(m, gather=False) if full_batch else None
+    if dev is not None:  # the dev set's forward pass, without dropout, in buffers of its own
+        dev_workspace = Workspace(net.dims, X_dev.shape[1], dtype, dropout=False, gather=False)
+    stopped_early = False
     # A run that blows up ends in TrainingDiverged (the finite-cost checks); the overflow
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             alpha = scheduled_rate(epoch, *schedule)
+            record = {"epoch": epoch, "learning_rate": alpha}
             if full_batch:
                 AL = net.forward(X, workspace, rng)
-                if block is not None:
-                    block.add(AL)
+                if train_block is not None:
+                    train_block.add(AL)
                 else:  # the cost itself, as the course records it
                     train_cost, score_sum = score(AL, Y, epoch, alpha)
                 net.backward(X, Y, workspace)
                 if not net.update(alpha, **options):
-                    if block is not None:
-                        unfinished = record_block()[0]
+                    if train_block is not None:
+                        unfinished = record_pending()[0]
                         if not np.isfinite(unfinished):
-                            raise _diverged(f"the cost became {unfinished}", epoch, alpha, net.parameters_copy(), history)
+                            raise diverged(f"the cost became {unfinished}", epoch, alpha)
                     # Saturated outputs keep the cost finite while weights run off to infinity.
-                    raise _diverged("the parameters became non-finite", epoch, alpha, net.parameters_copy(), history)
+                    raise diverged("the parameters became non-finite", epoch, alpha)
             else:
                 total_cost, score_sum = 0.0, 0.0
                 for rows in _minibatches(m, batch_size, rng):
@@ -284,32 +309,39 @@ def train(
                     score_sum += batch_score
                     net.backward(X_batch, Y_batch, workspace)
                     if not net.update(alpha, **options):
-                        raise _diverged("the parameters became non-finite", epoch, alpha, net.parameters_copy(), history)
+                        raise diverged("the parameters became non-finite", epoch, alpha)
                 train_cost = total_cost / m  # the example-weighted mean of the batch costs
+            if train_block is None:
+                record.update(train_cost=train_cost,
+                              train_metric=score_sum / m if classification else r2_from_sums(score_sum, ss_tot))
 
-            dev_cost = dev_metric = float("nan")
-            if dev is not None:
-                AL_dev, _ = forward_unchecked(X_dev, net.parameters, L_dev, hidden, output)
-                dev_cost = loss.cost(AL_dev, Y_dev) + l2_penalty(net.parameters, lambd, X_dev.shape[1])
-                dev_metric = score_outputs(AL_dev, Y_dev, output)
-            record = {"epoch": epoch, "learning_rate": alpha, "dev_cost": dev_cost, "dev_metric": dev_metric}
-            if block is not None:
-                block.records.append(record)
-                if block.full:
-                    record_block()
+            if dev is None:
+                record.update(dev_cost=float("nan"), dev_metric=float("nan"))
             else:
-                train_metric = score_sum / m if classification else r2_from_sums(score_sum, ss_tot)
-                history.append(train_cost=train_cost, train_metric=train_metric, **record)
+                AL_dev = net.forward(X_dev, dev_workspace)
+                penalty = l2_penalty(net.parameters, lambd, X_dev.shape[1])
+                if dev_block is not None:
+                    dev_block.add(AL_dev)
+                    record["dev_penalty"] = penalty
+                else:
+                    record.update(dev_cost=loss.cost(AL_dev, Y_dev) + penalty,
+                                  dev_metric=score_outputs(AL_dev, Y_dev, output))
+            if train_block is None and dev_block is None:
+                history.append(**record)
+            else:
+                pending.append(record)
+                if len(pending) == block_epochs:
+                    record_pending()
             if on_epoch is not None:
                 on_epoch(epoch, history)
             if patience is not None:
+                dev_cost = record["dev_cost"]
                 if dev_cost < best[0]:
                     best = (dev_cost, epoch, net.flat.copy())
                 elif epoch - best[1] >= patience:
                     stopped_early = True
                     break
-        if block is not None:
-            record_block()
+        record_pending()
 
     best_epoch = len(history.epoch) - 1
     parameters = net.parameters_copy()

@@ -215,7 +215,11 @@ def atomic_write(path, mode: str = "wb", **open_kwargs):
         raise FileNotFoundError(f"cannot write '{target}': directory '{target.parent}' does not exist")
     if target.is_dir():
         raise IsADirectoryError(f"cannot write '{target}': it is a directory")
-    descriptor, temporary = _create_temporary(target.parent, target.name)
+    try:
+        descriptor, temporary = _create_temporary(target.parent, target.name)
+    except OSError as error:  # read-only, permission denied, no inode left: name the target
+        error.filename = os.fspath(target)  # not the hidden temporary name
+        raise
     try:
         with os.fdopen(descriptor, mode, **open_kwargs) as handle:
             yield handle
@@ -224,13 +228,22 @@ def atomic_write(path, mode: str = "wb", **open_kwargs):
         if target.exists():  # keep the mode of the file being replaced, as an in-place write would
             os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        if isinstance(error, OSError):  # disk full, file too large: the error names the target
+            _naming(error, target, temporary)
         raise
     _fsync_directory(target.parent)
+
+
+def _naming(error: OSError, target: Path, temporary: Path) -> None:
+    """Give ``error`` the file name ``target`` where it named none or only the temporary file, so a
+    message says which file could not be written, never a hidden temporary name."""
+    if error.filename is None or os.fspath(error.filename) == os.fspath(temporary):
+        error.filename = os.fspath(target)
 
 
 def _write_atomically(target, members):
@@ -423,6 +436,8 @@ def array_checksum(arrays, metadata=None):
 
 
 def _one_line(exc):
-    """``"Type: message"`` of an exception, on a single line."""
-    text = " ".join(str(exc).split())
+    """``"Type: message"`` of an exception, on a single line (an OSError: its reason only, since
+    the messages that use this name the file already)."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    text = " ".join(text.split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

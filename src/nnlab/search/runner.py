@@ -19,6 +19,12 @@ whatever order trials finish:
 Resume. Rerunning with the same run folder continues the study: finished trials are kept and
 never rerun; a trial left RUNNING by an interrupted process is marked failed ("interrupted")
 and its parameters are run again under the same index; the search stops at the requested count.
+
+Faults. A run folder that cannot be created or written (read-only, permission denied) is refused
+before the study is opened, so nothing in it changes. A write that fails during the search (disk
+full, file size limit, the study made read-only) ends it with one :class:`~nnlab.errors.NNLabError`
+line naming the study or file, the reason and how many trials are saved; SQLite's transactions
+keep the study file consistent, and a rerun with space resumes it like any interrupted search.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import json
+import os
+import sqlite3
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +43,7 @@ from typing import Callable
 import numpy as np
 
 from ..data import load_data, train_dev_test_split
-from ..errors import NNLabError
+from ..errors import ModelFileError, NNLabError
 from ..labels import infer_targets
 from ..model import Model
 from .executors import make_executor
@@ -82,8 +91,9 @@ def _open_study(config: SearchConfig, run_dir: Path, storage: str | None):
             study_name=STUDY_NAME, storage=_storage_url(run_dir, storage), direction=config.direction,
             load_if_exists=True, sampler=optuna.samplers.RandomSampler(seed=config.seed),
         )
-    except Exception as error:  # SQLAlchemy / Optuna errors: bad URL, unreachable database
-        raise NNLabError(f"cannot open the study storage {_storage_url(run_dir, storage)!r}: {error}") from None
+    except Exception as error:  # SQLAlchemy / Optuna errors: bad URL, unreachable database, read-only, full
+        reason = _storage_reason(error, run_dir, storage) if _database_error(error) is not None else _short(error)
+        raise NNLabError(f"cannot open the study storage {_storage_url(run_dir, storage)!r}: {reason}") from None
     recorded = study.user_attrs.get("config")
     # what defines the search; the executor may change between runs (resume on a cluster)
     wanted = {key: value for key, value in json.loads(json.dumps(config.to_dict())).items() if key != "executor"}
@@ -179,6 +189,131 @@ def _load_splits(config: SearchConfig):
     return dataset, split
 
 
+# --------------------------------------------------------------------------- faults: one clear line
+
+
+def _prepare_run_dir(run_dir: Path) -> None:
+    """Create the run folder and check that files can be created in it, before anything is opened."""
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename and Path(error.filename) != run_dir else ""
+        raise NNLabError(
+            f"cannot create the run folder {run_dir}: {where}{error.strerror or error}; "
+            "choose another --out folder or make its parent writable"
+        ) from error
+    _check_writable(run_dir, "choose another --out folder or make it writable; nothing in it was changed")
+
+
+def _check_writable(folder: Path, advice: str) -> None:
+    """Create and remove a probe file in ``folder``; an error names the folder and the OS reason."""
+    try:
+        descriptor, probe = tempfile.mkstemp(prefix=".nnlab-write-check-", dir=folder)
+    except OSError as error:
+        raise NNLabError(f"cannot write in the run folder {folder}: {error.strerror or error}; {advice}") from error
+    os.close(descriptor)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
+
+
+def _database_error(error: BaseException) -> BaseException | None:
+    """The database driver's error behind a storage failure; None if ``error`` is not one."""
+    import optuna
+    import sqlalchemy.exc
+
+    if not isinstance(error, (optuna.exceptions.StorageInternalError, sqlalchemy.exc.SQLAlchemyError, sqlite3.Error)):
+        return None
+    seen, cause = set(), error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, sqlalchemy.exc.DBAPIError) and cause.orig is not None:
+            return cause.orig
+        if isinstance(cause, sqlite3.Error):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return error
+
+
+def _folder_condition(folder: Path) -> str | None:
+    """What keeps files in ``folder`` from being written, where the system can tell."""
+    try:
+        status = os.statvfs(folder)
+    except (AttributeError, OSError):  # no statvfs (Windows), or the folder is gone
+        status = None
+    if status is not None:
+        if status.f_flag & getattr(os, "ST_RDONLY", 1):
+            return "Read-only file system"
+        free = status.f_bavail * status.f_frsize
+        if free < 1 << 20:
+            return f"No space left on device ({free // 1024} KiB free)"
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return "Permission denied"
+    try:
+        import resource
+    except ImportError:
+        return None
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit != resource.RLIM_INFINITY:
+        return f"the file size limit, ulimit -f, is {limit} bytes"
+    return None
+
+
+def _storage_reason(error: BaseException, run_dir: Path, storage: str | None) -> str:
+    """The database's own reason for a storage failure, with what the folder shows, on one line."""
+    reason = _short(_database_error(error) or error)
+    if storage is None:
+        condition = _folder_condition(run_dir)
+        if condition:
+            reason = f"{reason} ({condition})"
+    return reason
+
+
+def _short(error: BaseException, limit: int = 200) -> str:
+    """An error's message on one line, at most ``limit`` characters (a database may quote data)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _saved_trials(study) -> int | None:
+    """Finished trials in ``study`` (None if it was not opened or cannot be read)."""
+    if study is None:
+        return None
+    try:
+        return sum(1 for t in study.get_trials(deepcopy=False) if _finished(t) and INDEX in t.user_attrs)
+    except Exception:  # the storage cannot even be read: say nothing rather than guess
+        return None
+
+
+class _OutputFailed(Exception):
+    """Writing one output file of the run folder failed with the OSError ``error``."""
+
+    def __init__(self, path: Path, error: OSError):
+        super().__init__(path, error)
+        self.path, self.error = path, error
+
+
+def _output(path: Path, write, *args, **kwargs):
+    """``write(path, *args, **kwargs)``; an OSError (or a ModelFileError caused by one) becomes
+    :class:`_OutputFailed`, which :func:`run_search` reports as a failed write of the run folder."""
+    try:
+        return write(path, *args, **kwargs)
+    except OSError as error:
+        raise _OutputFailed(path, error) from error
+    except ModelFileError as error:
+        if isinstance(error.__cause__, OSError):
+            raise _OutputFailed(path, error.__cause__) from error
+        raise
+
+
+def _write_failed(what, reason: str, saved: int | None, target: int, remedy: str) -> NNLabError:
+    """The one line for a write that failed mid-search: what, why, what is kept, what to do."""
+    kept = (f"{saved} of {target} trials are saved in the study" if saved is not None
+            else "the study keeps the finished trials")
+    return NNLabError(f"cannot write {what}: {reason}; {kept}: {remedy}, rerun the same command to resume")
+
+
 def run_search(
     config: SearchConfig,
     out_dir,
@@ -211,15 +346,41 @@ def run_search(
     -------
     SearchResult
         With ``interrupted=True`` after Ctrl-C (the study is saved; rerun to resume).
+
+    Raises
+    ------
+    NNLabError
+        One line: the run folder cannot be created or written (nothing in it is changed), or a
+        write failed during the search (disk full, file size limit, read-only); the line names
+        the study or file, the reason and the trials saved; a rerun resumes.
     """
+    run_dir = Path(out_dir)
+    _prepare_run_dir(run_dir)  # before anything is opened: a folder we cannot write stays untouched
+    dataset, split = _load_splits(config)
+    data = TrialData(*split.train, *split.dev)  # the test split never leaves this process
+    where = run_dir / "study.db" if storage is None else storage
+    remedy = f"once {run_dir} can be written again (space, permissions)" if storage is None else (
+        "once the study storage and the run folder can be written again")
+    study = None
+    try:
+        study = _open_study(config, run_dir, storage)
+        return _search(config, run_dir, study, dataset, split, data, executor, jobs, scheduler, echo, progress)
+    except _OutputFailed as failure:  # writing the best model, the CSV or the report
+        error = failure.error
+        raise _write_failed(error.filename or failure.path, error.strerror or str(error), _saved_trials(study),
+                            config.trials, remedy) from error
+    except Exception as error:
+        if _database_error(error) is None:
+            raise
+        raise _write_failed(f"the study {where}", _storage_reason(error, run_dir, storage), _saved_trials(study),
+                            config.trials, remedy) from error
+
+
+def _search(config, run_dir, study, dataset, split, data, executor, jobs, scheduler, echo, progress) -> SearchResult:
+    """The body of :func:`run_search` once the folder and the study are open."""
     import optuna
     from tqdm import tqdm
 
-    run_dir = Path(out_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    dataset, split = _load_splits(config)
-    data = TrialData(*split.train, *split.dev)  # the test split never leaves this process
-    study = _open_study(config, run_dir, storage)
     distributions = optuna_distributions(config.space)
 
     rerun = _recover_interrupted(study)
@@ -314,15 +475,15 @@ def run_search(
         # Retrain the chosen configuration (deterministic: same seed, same data) and score the
         # test split exactly once.
         model = Model(config.hyperparameters(best["params"], best["seed"])).fit(*split.train, dev=split.dev)
-        model.save(run_dir / "best_model.npz")
+        _output(run_dir / "best_model.npz", model.save)
         if split.test is not None:
             report = model.evaluate(*split.test)
             summary.update(test_metric=report["metric"], test_cost=report["cost"], metric_name=report["metric_name"])
         if dataset.n_features == 2:
             boundary = (model, dataset.X, dataset.Y)
     study.set_user_attr("summary", json.loads(json.dumps(summary, default=str)))
-    write_leaderboard_csv(run_dir / "leaderboard.csv", records, summary)
-    write_report(run_dir / "report.html", records, summary, boundary=boundary)
+    _output(run_dir / "leaderboard.csv", write_leaderboard_csv, records, summary)
+    _output(run_dir / "report.html", write_report, records, summary, boundary=boundary)
     return SearchResult(records, summary, run_dir)
 
 
@@ -334,20 +495,29 @@ def open_run(run_dir, storage: str | None = None):
     url = _storage_url(run_dir, storage)
     if storage is None and not (run_dir / "study.db").exists():
         raise NNLabError(f"{run_dir} holds no search (no study.db); run `nnlab search CONFIG --out {run_dir}` first")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # errors, not Optuna's warnings: a damaged study is one line (the error), not a log
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
         return optuna.load_study(study_name=STUDY_NAME, storage=url)
     except Exception as error:
-        raise NNLabError(f"cannot read the study in {url!r}: {error}") from None
+        raise NNLabError(f"cannot read the study in {url!r}: {_short(_database_error(error) or error)}") from None
 
 
 def rebuild_report(run_dir, storage: str | None = None) -> Path:
     """Rewrite ``leaderboard.csv`` and ``report.html`` of a run folder from its study."""
     run_dir = Path(run_dir)
     study = open_run(run_dir, storage)
-    records = load_records(study)
-    config = parse_search_config(study.user_attrs["config"]) if "config" in study.user_attrs else None
-    summary = study.user_attrs.get("summary")
+    _check_writable(run_dir, "copy the folder somewhere writable and run `nnlab report` there; the study is unchanged")
+    try:
+        records = load_records(study)
+        attrs = study.user_attrs
+    except Exception as error:  # a damaged study file: one line, naming it
+        if _database_error(error) is None:
+            raise
+        raise NNLabError(f"cannot read the study in {_storage_url(run_dir, storage)!r}: "
+                         f"{_short(_database_error(error))}") from error
+    config = parse_search_config(attrs["config"]) if "config" in attrs else None
+    summary = attrs.get("summary")
     if summary is None:  # an interrupted search: no best model yet
         if config is None:
             raise NNLabError(f"{run_dir}: the study records no search configuration")

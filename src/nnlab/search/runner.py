@@ -56,6 +56,9 @@ __all__ = ["SearchResult", "TPE_BATCH", "load_records", "open_run", "rebuild_rep
 STUDY_NAME = "nnlab-search"
 TPE_BATCH = 4  # TPE proposals per batch; fixed, so results do not depend on the executor
 INDEX = "index"  # user attribute: the trial's position in the search (stable across resumes)
+OUTCOME = "outcome"  # user attribute: what run_trial measured, one dict of OUTCOME_FIELDS
+OUTCOME_FIELDS = ("reason", "dev_metric", "dev_cost", "train_metric", "train_cost", "metric_name", "seconds",
+                  "epochs_run", "curves")
 
 
 def trial_seed(search_seed: int, index: int) -> int:
@@ -158,16 +161,17 @@ def _recover_interrupted(study) -> list[tuple[int, dict]]:
 def _record(trial) -> dict:
     """A report record from a stored Optuna trial."""
     attrs = trial.user_attrs
+    outcome = attrs.get(OUTCOME) or {}  # absent for a trial that never ran (bad params, interrupted)
     params = {name: decode(name, value) for name, value in trial.params.items()}
     return {
         "number": attrs.get(INDEX, trial.number),
         "state": "FAIL" if attrs.get("interrupted") else trial.state.name,
         "params": params,
-        "reason": attrs.get("reason"),
+        "reason": outcome.get("reason") or attrs.get("reason"),
         "seed": attrs.get("seed"),
-        **{key: attrs.get(key) for key in ("dev_metric", "dev_cost", "train_metric", "train_cost", "metric_name")},
-        "seconds": attrs.get("seconds", 0.0),
-        "curves": attrs.get("curves", {}),
+        **{key: outcome.get(key) for key in ("dev_metric", "dev_cost", "train_metric", "train_cost", "metric_name")},
+        "seconds": outcome.get("seconds") or 0.0,
+        "curves": outcome.get("curves") or {},
     }
 
 
@@ -431,9 +435,8 @@ def _search(config, run_dir, study, dataset, split, data, executor, jobs, schedu
                 for future in sorted(finished, key=lambda f: in_flight[f].number):
                     trial = in_flight.pop(future)
                     outcome = future.result()
-                    for key in ("reason", "dev_metric", "dev_cost", "train_metric", "train_cost", "metric_name",
-                                "seconds", "epochs_run", "curves"):
-                        trial.set_user_attr(key, outcome.get(key))
+                    # one attribute, one SQLite transaction (each is an fsync): the trial's results
+                    trial.set_user_attr(OUTCOME, {key: outcome.get(key) for key in OUTCOME_FIELDS})
                     if outcome["state"] == "COMPLETE":
                         value = outcome["dev_metric"] if config.metric == "accuracy" else outcome["dev_cost"]
                         study.tell(trial, value)

@@ -25,6 +25,7 @@ from dask_processes import scheduler_and_worker
 
 from nnlab.config import Hyperparameters
 from nnlab.data import load_planar_dataset, train_dev_test_split
+from nnlab.model import Model
 from nnlab.search.executors import (
     SCHEDULER_ENV,
     DaskExecutor,
@@ -92,9 +93,13 @@ def serial_outcomes(data) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- run_trial
-def test_complete_trial_has_every_field_json_ready(data):
+def test_complete_trial_has_every_field_json_ready_and_its_model(data):
     outcome = run_trial(make_task(0, epochs=450), data)
-    assert set(outcome) == OUTCOME_KEYS
+    assert set(outcome) == OUTCOME_KEYS | {"model"}
+    # the trained model travels as arrays and metadata; it scores what the outcome says
+    model = Model.from_arrays(*outcome.pop("model"))
+    assert model.evaluate(data.X_dev, data.Y_dev)["metric"] == outcome["dev_metric"]
+    assert len(model.history.epoch) == 450
     assert outcome["state"] == "COMPLETE" and outcome["reason"] is None
     assert outcome["number"] == 0 and outcome["metric_name"] == "accuracy"
     for key in ("dev_metric", "dev_cost", "train_metric", "train_cost"):

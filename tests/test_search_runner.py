@@ -208,9 +208,17 @@ def test_a_search_killed_with_sigkill_resumes_without_losing_or_repeating_trials
 def test_rerunning_a_finished_search_runs_nothing(tmp_path):
     path = write_config(tmp_path)
     first = search(path, tmp_path / "run")
+    kept = Model.load(tmp_path / "run" / "best_model.npz")  # the best trial's own model, kept
     again = search(path, tmp_path / "run")
     assert completed_in(tmp_path / "run" / "study.db") == 8
     assert leaderboard(first.records) == leaderboard(again.records)
+    # This process trained no trial, so it trained the best one again: the same model to the bit.
+    retrained = Model.load(tmp_path / "run" / "best_model.npz")
+    assert kept.parameters_.keys() == retrained.parameters_.keys()
+    for key, value in kept.parameters_.items():
+        np.testing.assert_array_equal(retrained.parameters_[key], value, err_msg=key)
+    assert again.summary["test_metric"] == first.summary["test_metric"]
+    assert again.summary["test_cost"] == first.summary["test_cost"]
 
 
 def test_a_run_folder_refuses_a_different_search(tmp_path):

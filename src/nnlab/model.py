@@ -240,6 +240,11 @@ class Model:
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
         """Write parameters, normalization, classes, history and hyperparameters to one ``.npz``."""
+        save_arrays(Path(path), *self.to_arrays())
+
+    def to_arrays(self) -> tuple[dict, dict]:
+        """The fitted model as ``(arrays, metadata)``: NumPy arrays and JSON-ready values, what
+        :meth:`save` writes and :meth:`from_arrays` reads back."""
         self._check_fitted()
         arrays = dict(self.parameters_)
         if self.scaler_ is not None:
@@ -258,12 +263,17 @@ class Model:
             "best_epoch": self.best_epoch_,
             "stopped_early": self.stopped_early_,
         }
-        save_arrays(Path(path), arrays, metadata)
+        return arrays, metadata
 
     @classmethod
     def load(cls, path) -> "Model":
         """Read a model written by :meth:`save` (no pickle; checksum and version verified)."""
-        arrays, metadata = load_arrays(Path(path))
+        return cls.from_arrays(*load_arrays(Path(path)), source=path)
+
+    @classmethod
+    def from_arrays(cls, arrays: dict, metadata: dict, source="the model") -> "Model":
+        """The model that :meth:`to_arrays` described; ``ModelFileError`` (naming ``source``) if
+        the arrays and metadata do not make one."""
         try:
             if metadata.get("kind") != "nnlab.Model":
                 raise KeyError("kind")
@@ -288,7 +298,7 @@ class Model:
             model.best_epoch_ = metadata.get("best_epoch")
             model.stopped_early_ = bool(metadata.get("stopped_early", False))
         except (KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(f"{path}: not a valid nnlab model file ({error.__class__.__name__}: {error})") from None
+            raise ModelFileError(f"{source}: not a valid nnlab model file ({error.__class__.__name__}: {error})") from None
         return model
 
     def __repr__(self) -> str:

@@ -49,7 +49,7 @@ from ..model import Model
 from .executors import make_executor
 from .report import rank_trials, write_leaderboard_csv, write_report
 from .space import ConfigError, SearchConfig, decode, optuna_distributions, optuna_grid, parse_search_config
-from .trial import TrialData
+from .trial import TrialData, one_blas_thread
 
 __all__ = ["SearchResult", "TPE_BATCH", "load_records", "open_run", "rebuild_report", "run_search", "trial_seed"]
 
@@ -404,6 +404,7 @@ def _search(config, run_dir, study, dataset, split, data, executor, jobs, schedu
     workers = jobs or config.jobs
     interrupted = False
     in_flight: dict[concurrent.futures.Future, object] = {}
+    kept = None  # (outcome, Model.to_arrays()) of the best trial completed here
     bar = tqdm(total=target, initial=len(done), desc="trials", unit="trial", disable=not progress, leave=False)
     try:
         with make_executor(kind, data, jobs=workers, scheduler=scheduler or config.scheduler) as pool:
@@ -435,6 +436,10 @@ def _search(config, run_dir, study, dataset, split, data, executor, jobs, schedu
                 for future in sorted(finished, key=lambda f: in_flight[f].number):
                     trial = in_flight.pop(future)
                     outcome = future.result()
+                    model_arrays = outcome.pop("model", None)
+                    if model_arrays is not None and (kept is None or rank_trials(
+                            [kept[0], outcome], config.metric, config.direction)[0] is outcome):
+                        kept = (outcome, model_arrays)  # the best trial trained by this process so far
                     # one attribute, one SQLite transaction (each is an fsync): the trial's results
                     trial.set_user_attr(OUTCOME, {key: outcome.get(key) for key in OUTCOME_FIELDS})
                     if outcome["state"] == "COMPLETE":
@@ -475,9 +480,13 @@ def _search(config, run_dir, study, dataset, split, data, executor, jobs, schedu
     if ranked:
         best = ranked[0]
         summary.update(best_number=best["number"], best_params=best["params"])
-        # Retrain the chosen configuration (deterministic: same seed, same data) and score the
-        # test split exactly once.
-        model = Model(config.hyperparameters(best["params"], best["seed"])).fit(*split.train, dev=split.dev)
+        if kept is not None and kept[0]["number"] == best["number"]:
+            model = Model.from_arrays(*kept[1])
+        else:  # trained before a resume: train it again as its trial did (same seed, data, one
+            # BLAS thread), which gives the same model to the bit
+            with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                model = Model(config.hyperparameters(best["params"], best["seed"])).fit(*split.train, dev=split.dev)
+        # the test split is scored exactly once, by the chosen model
         _output(run_dir / "best_model.npz", model.save)
         if split.test is not None:
             report = model.evaluate(*split.test)

@@ -131,7 +131,9 @@ def run_trial(task: dict[str, Any], data: TrialData) -> dict[str, Any]:
         (``epoch``, ``train_cost``, ``dev_cost``, ``train_metric``, ``dev_metric``, at most
         :data:`MAX_CURVE_POINTS` epochs, the last one kept; up to the divergence for a diverged
         trial); ``pid`` and ``host`` where it ran; ``retries`` (0 here; an executor that had to
-        resubmit the trial raises it).
+        resubmit the trial raises it). Only a completed trial has ``model``, the one entry that
+        is not JSON: the trained model as :meth:`Model.to_arrays`, so the search can keep its
+        best without training it again.
 
     Raises
     ------
@@ -170,6 +172,7 @@ def run_trial(task: dict[str, Any], data: TrialData) -> dict[str, Any]:
             outcome.update(dict.fromkeys(METRIC_FIELDS))
         else:
             outcome["state"] = "COMPLETE"
+            outcome["model"] = model.to_arrays()  # the search keeps the best one: no retraining
     except Exception as error:  # a failed configuration is a result; KeyboardInterrupt is not caught
         outcome["reason"] = _one_line(error)
     history = getattr(model, "history_", None)  # a diverged run keeps the curves up to its last finite epoch

@@ -147,12 +147,17 @@ class ProcessExecutor(TrialExecutor):
         self._pool = self._new_pool()
 
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
-        return concurrent.futures.ProcessPoolExecutor(
+        pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_process,
             initargs=(self._data,),
         )
+        # A pool spawns a process per submission; these no-ops start all of them now, so their
+        # start-up (a new interpreter importing nnlab) overlaps the caller's own (the study).
+        for _ in range(self.workers):
+            pool.submit(os.getpid)
+        return pool
 
     def submit(self, task: dict[str, Any]) -> concurrent.futures.Future:
         self._check_open()

@@ -366,9 +366,12 @@ def run_search(
     remedy = f"once {run_dir} can be written again (space, permissions)" if storage is None else (
         "once the study storage and the run folder can be written again")
     study = None
+    kind = executor or config.executor
     try:
-        study = _open_study(config, run_dir, storage)
-        return _search(config, run_dir, study, dataset, split, data, executor, jobs, scheduler, echo, progress)
+        # the executor's workers start (import, receive the data) while the study opens
+        with make_executor(kind, data, jobs=jobs or config.jobs, scheduler=scheduler or config.scheduler) as pool:
+            study = _open_study(config, run_dir, storage)
+            return _search(config, run_dir, study, dataset, split, pool, kind, echo, progress)
     except _OutputFailed as failure:  # writing the best model, the CSV or the report
         error = failure.error
         raise _write_failed(error.filename or failure.path, error.strerror or str(error), _saved_trials(study),
@@ -380,8 +383,8 @@ def run_search(
                             config.trials, remedy) from error
 
 
-def _search(config, run_dir, study, dataset, split, data, executor, jobs, scheduler, echo, progress) -> SearchResult:
-    """The body of :func:`run_search` once the folder and the study are open."""
+def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress) -> SearchResult:
+    """The body of :func:`run_search` once the folder, the executor ``pool`` and the study are open."""
     import optuna
     from tqdm import tqdm
 
@@ -400,59 +403,58 @@ def _search(config, run_dir, study, dataset, split, data, executor, jobs, schedu
         index = next(fresh)
         return index, (grid[index] if grid is not None else None)
 
-    kind = executor or config.executor
-    workers = jobs or config.jobs
     interrupted = False
     in_flight: dict[concurrent.futures.Future, object] = {}
     kept = None  # (outcome, Model.to_arrays()) of the best trial completed here
     bar = tqdm(total=target, initial=len(done), desc="trials", unit="trial", disable=not progress, leave=False)
     try:
-        with make_executor(kind, data, jobs=workers, scheduler=scheduler or config.scheduler) as pool:
-            batch = TPE_BATCH if config.strategy == "tpe" else pool.workers
-            while len(done) + len(in_flight) < target or in_flight:
-                # TPE: ask a whole batch only once the previous one is told (same history everywhere)
-                may_ask = not in_flight if config.strategy == "tpe" else len(in_flight) < batch
-                while may_ask and len(done) + len(in_flight) < target and len(in_flight) < batch:
-                    index, params = next_index_and_params()
-                    study.sampler = _sampler(config, index, fixed=params)
-                    trial = study.ask(distributions)
-                    seed = trial_seed(config.seed, index)
-                    trial.set_user_attr(INDEX, index)
-                    trial.set_user_attr("seed", seed)
-                    decoded = {name: decode(name, value) for name, value in trial.params.items()}
-                    try:
-                        hyperparameters = config.hyperparameters(decoded, seed).to_dict()
-                    except ConfigError as error:
-                        trial.set_user_attr("reason", str(error))
-                        study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                        done.add(index)
-                        bar.update(1)
-                        continue
-                    task = {"number": index, "params": decoded, "hyperparameters": hyperparameters}
-                    in_flight[pool.submit(task)] = trial
-                if not in_flight:
-                    break
-                finished, _ = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in sorted(finished, key=lambda f: in_flight[f].number):
-                    trial = in_flight.pop(future)
-                    outcome = future.result()
-                    model_arrays = outcome.pop("model", None)
-                    if model_arrays is not None and (kept is None or rank_trials(
-                            [kept[0], outcome], config.metric, config.direction)[0] is outcome):
-                        kept = (outcome, model_arrays)  # the best trial trained by this process so far
-                    # one attribute, one SQLite transaction (each is an fsync): the trial's results
-                    trial.set_user_attr(OUTCOME, {key: outcome.get(key) for key in OUTCOME_FIELDS})
-                    if outcome["state"] == "COMPLETE":
-                        value = outcome["dev_metric"] if config.metric == "accuracy" else outcome["dev_cost"]
-                        study.tell(trial, value)
-                    else:
-                        study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                    done.add(trial.user_attrs[INDEX])
+        batch = TPE_BATCH if config.strategy == "tpe" else pool.workers
+        while len(done) + len(in_flight) < target or in_flight:
+            # TPE: ask a whole batch only once the previous one is told (same history everywhere)
+            may_ask = not in_flight if config.strategy == "tpe" else len(in_flight) < batch
+            while may_ask and len(done) + len(in_flight) < target and len(in_flight) < batch:
+                index, params = next_index_and_params()
+                study.sampler = _sampler(config, index, fixed=params)
+                trial = study.ask(distributions)
+                seed = trial_seed(config.seed, index)
+                trial.set_user_attr(INDEX, index)
+                trial.set_user_attr("seed", seed)
+                decoded = {name: decode(name, value) for name, value in trial.params.items()}
+                try:
+                    hyperparameters = config.hyperparameters(decoded, seed).to_dict()
+                except ConfigError as error:
+                    trial.set_user_attr("reason", str(error))
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    done.add(index)
                     bar.update(1)
+                    continue
+                task = {"number": index, "params": decoded, "hyperparameters": hyperparameters}
+                in_flight[pool.submit(task)] = trial
+            if not in_flight:
+                break
+            finished, _ = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: in_flight[f].number):
+                trial = in_flight.pop(future)
+                outcome = future.result()
+                model_arrays = outcome.pop("model", None)
+                if model_arrays is not None and (kept is None or rank_trials(
+                        [kept[0], outcome], config.metric, config.direction)[0] is outcome):
+                    kept = (outcome, model_arrays)  # the best trial trained by this process so far
+                # one attribute, one SQLite transaction (each is an fsync): the trial's results
+                trial.set_user_attr(OUTCOME, {key: outcome.get(key) for key in OUTCOME_FIELDS})
+                if outcome["state"] == "COMPLETE":
+                    value = outcome["dev_metric"] if config.metric == "accuracy" else outcome["dev_cost"]
+                    study.tell(trial, value)
+                else:
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                done.add(trial.user_attrs[INDEX])
+                bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
+        pool.shutdown(cancel=True)  # drop the queued trials, stop the running ones
     finally:
         bar.close()
+    pool.shutdown()  # the trials are over: the workers go before the report is drawn
 
     records = load_records(study)
     summary = {

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
+from interrupt import sigint_when
 
 from nnlab.search import load_records, load_search_config, open_run, run_search
 
@@ -332,21 +333,12 @@ def interrupted_search(path: Path, out: Path, after: int = 2) -> int:
     Ctrl-C. Returns the trials stored."""
     process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stdout = stderr = ""
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            running, completed = running_and_completed(out / "study.db")
-            if completed >= after and running:
-                break
-            time.sleep(0.02)
-        assert process.poll() is None, "the search finished before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+
+    def next_trial_running() -> bool:
+        running, completed = running_and_completed(out / "study.db")
+        return completed >= after and running > 0
+
+    stdout, stderr = sigint_when(process, next_trial_running)
     assert process.returncode == 130, (stdout, stderr)
     return completed_in(out / "study.db")
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from dask_processes import scheduler_and_worker
+from interrupt import sigint_when
 
 import nnlab.search.runner as runner_module
 from nnlab.cli import main
@@ -284,21 +285,12 @@ def test_search_through_a_dask_scheduler_and_worker_started_from_the_command_lin
 
 @pytest.mark.parametrize("executor", ["serial", "processes"])
 def test_ctrl_c_stops_cleanly_says_how_to_resume_and_the_rerun_finishes(tmp_path, executor):
-    path = write_config(tmp_path, epochs=600, executor=executor, jobs=2 if executor == "processes" else None)
+    # 3,000 epochs (a few tenths of a second a trial): the search is still running when Ctrl-C comes
+    path = write_config(tmp_path, epochs=3000, executor=executor, jobs=2 if executor == "processes" else None)
     out = tmp_path / "interrupted"
     process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while completed_in(out / "study.db") < 2 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.05)
-        assert process.poll() is None, "the search finished before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+    stdout, stderr = sigint_when(process, lambda: completed_in(out / "study.db") >= 2, poll=0.05)
     assert process.returncode == 130
     assert "rerun the same command to resume" in stdout and "Traceback" not in stdout + stderr
     resumed = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)

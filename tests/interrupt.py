@@ -1,0 +1,25 @@
+"""Ctrl-C at a chosen moment: send SIGINT to a running ``nnlab`` command once a condition holds."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from typing import Callable
+
+
+def sigint_when(process: subprocess.Popen, ready: Callable[[], bool], poll: float = 0.02,
+                timeout: float = 120) -> tuple[str, str]:
+    """Wait until ``ready()`` (or ``timeout`` seconds), check that ``process`` still runs, send
+    SIGINT and return its ``(stdout, stderr)``; the process is killed if anything fails first."""
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None and not ready():
+            time.sleep(poll)
+        assert process.poll() is None, "the command finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        return process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

@@ -72,7 +72,7 @@ TASKS = [
     make_task(2, optimizer="adam", learning_rate=0.01, batch_size=64),
     {"number": 3, "params": {}, "hyperparameters": {**make_task(3)["hyperparameters"], "learning_rate": -1.0}},
 ]
-LONG_TASK = make_task(7, epochs=2500)  # about 2 s alone on one core
+LONG_TASK = make_task(7, epochs=12000)  # about 2 s alone on one core
 
 
 def results(outcomes) -> list[dict]:
@@ -368,7 +368,7 @@ def test_dask_worker_killed_mid_trial_is_rescheduled(data, cluster):
         assert data_holders == [{holders[0]}]
         os.kill(victim, signal.SIGKILL)
         outcome = future.result(timeout=TIMEOUT)
-    assert outcome["state"] == "COMPLETE" and outcome["epochs_run"] == 2500 and outcome["pid"] != victim
+    assert outcome["state"] == "COMPLETE" and outcome["epochs_run"] == 12000 and outcome["pid"] != victim
 
 
 @requires_dask

@@ -91,9 +91,12 @@ def leaderboard(records) -> list[tuple]:
     )
 
 
-def trial_states(db: Path) -> dict[str, int]:
-    """Rows of the trials table by state, read straight from the SQLite file (read-only)."""
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as connection:
+def trial_states(db: Path, timeout: float = 5) -> dict[str, int]:
+    """Rows of the trials table by state, read straight from the SQLite file (read-only).
+
+    Polls while a search runs pass a short ``timeout``: waiting out the writer's lock would let
+    the moment they watch for go by."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=timeout)) as connection:
         return dict(connection.execute("SELECT state, COUNT(*) FROM trials GROUP BY state").fetchall())
 
 
@@ -104,7 +107,7 @@ def integrity(db: Path) -> str:
 
 def completed_in(db: Path) -> int:
     try:
-        return trial_states(db).get("COMPLETE", 0)
+        return trial_states(db, timeout=0.1).get("COMPLETE", 0)
     except sqlite3.Error:  # not created yet, or the schema is being written
         return 0
 
@@ -322,8 +325,8 @@ def read_only(folder: Path, workspace: Path):
 
 def running_and_completed(db: Path) -> tuple[int, int]:
     try:
-        states = trial_states(db)
-    except sqlite3.Error:  # not created yet, or the schema is being written
+        states = trial_states(db, timeout=0.1)
+    except sqlite3.Error:  # not created yet, the schema being written, or locked by a write
         return 0, 0
     return states.get("RUNNING", 0), states.get("COMPLETE", 0)
 
@@ -364,7 +367,7 @@ def test_a_run_folder_inside_a_read_only_folder_is_one_clear_line(workspace):
 
 
 def test_resuming_into_a_run_folder_made_read_only_changes_nothing_and_the_study_stays_readable(workspace):
-    path = write_config(workspace, epochs=600)
+    path = write_config(workspace, epochs=3000)  # trials of a few tenths of a second: caught running
     run = workspace / "run"
     saved = interrupted_search(path, run)
     assert 2 <= saved < 8

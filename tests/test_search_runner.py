@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -173,14 +174,15 @@ def completed_in(db: Path) -> int:
     if not db.exists():
         return 0
     try:
-        with sqlite3.connect(db, timeout=1) as connection:
+        # a short timeout: polls retry, and waiting out a write's lock lets the watched moment pass
+        with contextlib.closing(sqlite3.connect(db, timeout=0.1)) as connection:
             return connection.execute("SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0]
-    except sqlite3.OperationalError:  # the schema is still being created
+    except sqlite3.OperationalError:  # the schema is still being created, or a write holds the lock
         return 0
 
 
 def test_a_search_killed_with_sigkill_resumes_without_losing_or_repeating_trials(tmp_path):
-    path = write_config(tmp_path, epochs=600)
+    path = write_config(tmp_path, epochs=3000)  # trials of a few tenths of a second: killed mid-search
     out = tmp_path / "killed"
     process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -302,7 +304,7 @@ def test_five_sigkills_at_random_moments_then_resume_give_the_uninterrupted_lead
     """Kill -9 five times at seeded random moments (before the study exists, mid-trial, between
     trials, ...); after the final resume every index ran exactly once, with the leaderboard of a
     search that was never interrupted."""
-    path = write_config(tmp_path, epochs=1000)
+    path = write_config(tmp_path, epochs=3000)
     out = tmp_path / "killed-five-times"
     delays = np.random.RandomState(2026).uniform(0.0, 1.2, size=5)  # after the study file appears
     progress = []

@@ -70,10 +70,12 @@ class FastNetwork:
     optimizer : {"gd", "momentum", "rmsprop", "adam"}
     lambd, keep_prob : float
         L2 strength and dropout keep probability (validated).
+    constants : tuple of float
+        The optimizer's ``(beta, beta1, beta2, epsilon)``.
     """
 
     def __init__(self, parameters: dict, L: int, hidden: str, output: str, loss: Loss, optimizer: str,
-                 lambd: float, keep_prob: float):
+                 lambd: float, keep_prob: float, constants: tuple = (0.9, 0.9, 0.999, 1e-8)):
         self.L = L
         self.dtype = np.asarray(parameters["W1"]).dtype
         self.dims = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
@@ -94,6 +96,9 @@ class FastNetwork:
         self._dW = [None] + [self.grads[f"dW{l}"] for l in range(1, L + 1)]
         self._db = [None] + [self.grads[f"db{l}"] for l in range(1, L + 1)]
         self.moments = {moment: flat() for moment in _MOMENTS[optimizer]}
+        self._v, self._s = self.moments.get("v"), self.moments.get("s")
+        self.constants = tuple(constants)
+        self._adam = optimizer == "adam"
         self.work = (flat(), flat() if optimizer in ("rmsprop", "adam") else None)
         self._work_views = self.unflatten(self.work[0])
         self.activations = [None] + [get_activation(output if l == L else hidden) for l in range(1, L + 1)]
@@ -174,15 +179,15 @@ class FastNetwork:
                 dW = self._dW[l]
                 add_l2_gradient(dW, W[l], self.lambd, ws.m, out=dW, work=self._work_views[f"W{l}"])
 
-    def update(self, learning_rate: float, beta: float, beta1: float, beta2: float, epsilon: float) -> bool:
+    def update(self, learning_rate: float) -> bool:
         """One optimizer step into the other parameter buffer; True if every entry is finite.
 
         The new parameters become current only when finite; otherwise the current ones stay.
         """
-        self.t += self.optimizer == "adam"
+        self.t += self._adam
         new = apply_rule(
-            self.optimizer, self._flat[0], self.grads_flat, self.moments.get("v"), self.moments.get("s"),
-            self.t, learning_rate, beta, beta1, beta2, epsilon, out=self._flat[1], work=self.work,
+            self.optimizer, self._flat[0], self.grads_flat, self._v, self._s, self.t, learning_rate, *self.constants,
+            out=self._flat[1], work=self.work,
         )[0]
         # A finite sum means every entry is finite (an inf or NaN entry makes the sum inf or NaN);
         # only a non-finite sum, rare, pays for the entry-by-entry check (the sum can overflow).

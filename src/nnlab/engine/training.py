@@ -215,9 +215,9 @@ def train(
         X_dev, _ = check_inputs(dev[0], parameters)
         X_dev = X_dev.astype(dtype, copy=False)
         Y_dev = check_labels(dev[1], loss, (n_y, X_dev.shape[1]), dtype)
-    options = {"beta": beta, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
     initialize_optimizer(parameters, optimizer)  # validates the name
-    net = FastNetwork(parameters, L, hidden, output, loss, optimizer, lambd, keep_prob)  # the loop's own copy
+    net = FastNetwork(parameters, L, hidden, output, loss, optimizer, lambd, keep_prob,  # the loop's own copy
+                      constants=(beta, beta1, beta2, epsilon))
     classification = output in ("sigmoid", "softmax")
     ss_tot = 0.0 if classification else total_variation(Y)
 
@@ -272,6 +272,7 @@ def train(
         return cost, correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
 
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
+    nan = float("nan")  # the dev fields without a dev set
     workspace = net.workspace(m, gather=False) if full_batch else None
     if dev is not None:  # the dev set's forward pass, without dropout, in buffers of its own
         dev_workspace = Workspace(net.dims, X_dev.shape[1], dtype, dropout=False, gather=False)
@@ -280,8 +281,8 @@ def train(
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
-            alpha = scheduled_rate(epoch, *schedule)
-            record = {"epoch": epoch, "learning_rate": alpha}
+            alpha = scheduled_rate(epoch, *schedule) if decay is not None else schedule[0]
+            record = {"epoch": epoch, "learning_rate": alpha, "dev_cost": nan, "dev_metric": nan}
             if full_batch:
                 AL = net.forward(X, workspace, rng)
                 if train_block is not None:
@@ -289,7 +290,7 @@ def train(
                 else:  # the cost itself, as the course records it
                     train_cost, score_sum = score(AL, Y, epoch, alpha)
                 net.backward(X, Y, workspace)
-                if not net.update(alpha, **options):
+                if not net.update(alpha):
                     if train_block is not None:
                         unfinished = record_pending()[0]
                         if not np.isfinite(unfinished):
@@ -308,21 +309,19 @@ def train(
                     total_cost += cost * workspace.m
                     score_sum += batch_score
                     net.backward(X_batch, Y_batch, workspace)
-                    if not net.update(alpha, **options):
+                    if not net.update(alpha):
                         raise diverged("the parameters became non-finite", epoch, alpha)
                 train_cost = total_cost / m  # the example-weighted mean of the batch costs
             if train_block is None:
                 record.update(train_cost=train_cost,
                               train_metric=score_sum / m if classification else r2_from_sums(score_sum, ss_tot))
 
-            if dev is None:
-                record.update(dev_cost=float("nan"), dev_metric=float("nan"))
-            else:
+            if dev is not None:
                 AL_dev = net.forward(X_dev, dev_workspace)
                 penalty = l2_penalty(net.parameters, lambd, X_dev.shape[1])
                 if dev_block is not None:
                     dev_block.add(AL_dev)
-                    record["dev_penalty"] = penalty
+                    record["dev_penalty"] = penalty  # dev_cost and dev_metric: set when the block is scored
                 else:
                     record.update(dev_cost=loss.cost(AL_dev, Y_dev) + penalty,
                                   dev_metric=score_outputs(AL_dev, Y_dev, output))

@@ -8,6 +8,13 @@ import time
 from typing import Callable
 
 
+def start_interruptible(args, **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen(args, ...)`` with SIGINT at its default in the child, so that Python
+    there turns it into KeyboardInterrupt even when this process ignores it (a shell starts a
+    background job, ``make test &``, with SIGINT ignored, and children inherit that)."""
+    return subprocess.Popen(args, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
+
+
 def sigint_when(process: subprocess.Popen, ready: Callable[[], bool], poll: float = 0.02,
                 timeout: float = 120) -> tuple[str, str]:
     """Wait until ``ready()`` (or ``timeout`` seconds), check that ``process`` still runs, send

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
-from interrupt import sigint_when
+from interrupt import sigint_when, start_interruptible
 
 from nnlab.search import load_records, load_search_config, open_run, run_search
 
@@ -334,8 +334,8 @@ def running_and_completed(db: Path) -> tuple[int, int]:
 def interrupted_search(path: Path, out: Path, after: int = 2) -> int:
     """Start ``nnlab search``; once ``after`` trials are stored and the next one is running, send
     Ctrl-C. Returns the trials stored."""
-    process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_interruptible([NNLAB, "search", str(path), "--out", str(out)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def next_trial_running() -> bool:
         running, completed = running_and_completed(out / "study.db")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from dask_processes import scheduler_and_worker
-from interrupt import sigint_when
+from interrupt import sigint_when, start_interruptible
 
 import nnlab.search.runner as runner_module
 from nnlab.cli import main
@@ -290,8 +290,8 @@ def test_ctrl_c_stops_cleanly_says_how_to_resume_and_the_rerun_finishes(tmp_path
     # 3,000 epochs (a few tenths of a second a trial): the search is still running when Ctrl-C comes
     path = write_config(tmp_path, epochs=3000, executor=executor, jobs=2 if executor == "processes" else None)
     out = tmp_path / "interrupted"
-    process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_interruptible([NNLAB, "search", str(path), "--out", str(out)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = sigint_when(process, lambda: completed_in(out / "study.db") >= 2, poll=0.05)
     assert process.returncode == 130
     assert "rerun the same command to resume" in stdout and "Traceback" not in stdout + stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import subprocess
 import sys
 import time
@@ -56,7 +57,10 @@ def main(argv=None) -> int:
         if args.quick:
             command.append("--quick")
         package_root = Path(__file__).resolve().parents[1]
-        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=package_root)
+        # Idle OpenMP threads (PyTorch's) sleep instead of spinning: on two cores a spinning
+        # thread left behind by one peer would slow whichever peer is timed next.
+        environment = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=package_root, env=environment)
         if done.returncode != 0:
             failed.append(workload)
             print(f"!! {workload} failed (exit status {done.returncode})", file=sys.stderr)

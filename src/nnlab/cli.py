@@ -717,7 +717,7 @@ def explain(layer_dims, examples, activation, output):
 def search(config_path, out_dir, executor, jobs, scheduler, storage, top):
     """Search hyperparameters: train on the training split, score the dev split, pick the best.
 
-    The chosen configuration is retrained and scored once on the test split. Ctrl-C stops
+    The chosen trial's model is saved and scored once on the test split. Ctrl-C stops
     cleanly; rerunning the same command resumes, keeping every finished trial.
 
     Example: nnlab search examples/flower.toml --out runs/flower

@@ -715,7 +715,7 @@ def _plots_html(ranked, summary, metric, best, boundary) -> str:
         else:
             who = f"trial {best}" if best is not None else "the chosen model"
             parts.append(_image(png, "decision boundary",
-                                f"Predictions of the best model ({who}, retrained) over the plane of the two features."))
+                                f"Predictions of the best model ({who}) over the plane of the two features."))
     return "\n".join(parts)
 
 

@@ -75,7 +75,7 @@ class FastNetwork:
     """
 
     def __init__(self, parameters: dict, L: int, hidden: str, output: str, loss: Loss, optimizer: str,
-                 lambd: float, keep_prob: float, constants: tuple = (0.9, 0.9, 0.999, 1e-8)):
+                 lambd: float, keep_prob: float, constants: tuple):
         self.L = L
         self.dtype = np.asarray(parameters["W1"]).dtype
         self.dims = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]

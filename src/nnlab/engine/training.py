@@ -85,14 +85,15 @@ BLOCK_ENTRIES = 1 << 16
 class _ScoreBlock:
     """The outputs A[L] (n[L], m) of recent epochs on one data set, to be scored together."""
 
-    def __init__(self, Y: np.ndarray, capacity: int):
+    def __init__(self, Y: np.ndarray):
         self.Y = Y
-        self.outputs = np.empty((capacity,) + Y.shape, Y.dtype)
+        self.outputs = np.empty((min(BLOCK_EPOCHS, BLOCK_ENTRIES // Y.size),) + Y.shape, Y.dtype)
         self.filled = 0
 
     @staticmethod
-    def capacity(Y: np.ndarray) -> int:
-        return min(BLOCK_EPOCHS, BLOCK_ENTRIES // Y.size)
+    def worth_it(Y: np.ndarray) -> bool:
+        """Whether a block for targets ``Y`` holds at least two epochs."""
+        return BLOCK_ENTRIES // Y.size >= 2
 
     def add(self, AL: np.ndarray) -> None:
         np.copyto(self.outputs[self.filled], AL)
@@ -235,17 +236,17 @@ def train(
     # smallest normal number; no L2 penalty, which could overflow on its own).
     train_block = dev_block = None
     if on_epoch is None and classification:
-        if full_batch and net.fused and not lambd and _ScoreBlock.capacity(Y) > 1:
-            train_block = _ScoreBlock(Y, _ScoreBlock.capacity(Y))
-        if dev is not None and patience is None and _ScoreBlock.capacity(Y_dev) > 1:
-            dev_block = _ScoreBlock(Y_dev, _ScoreBlock.capacity(Y_dev))
+        if full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y):
+            train_block = _ScoreBlock(Y)
+        if dev is not None and patience is None and _ScoreBlock.worth_it(Y_dev):
+            dev_block = _ScoreBlock(Y_dev)
+    blocks = [block for block in (train_block, dev_block) if block is not None]
+    block_epochs = min((len(block.outputs) for block in blocks), default=1)  # a flush when one is full
     pending: list[dict] = []  # history records of finished epochs whose scores wait in the blocks
-    block_epochs = min(len(block.outputs) for block in (train_block, dev_block) if block is not None) \
-        if train_block is not None or dev_block is not None else 1
 
     def record_pending() -> list[float]:
         """Append the pending epochs to the history; return the cost of an unfinished epoch, if any."""
-        if train_block is None and dev_block is None:
+        if not blocks:
             return []
         scores = {name: block.take(loss, output) for name, block in (("train", train_block), ("dev", dev_block))
                   if block is not None}
@@ -325,7 +326,7 @@ def train(
                 else:
                     record.update(dev_cost=loss.cost(AL_dev, Y_dev) + penalty,
                                   dev_metric=score_outputs(AL_dev, Y_dev, output))
-            if train_block is None and dev_block is None:
+            if not blocks:
                 history.append(**record)
             else:
                 pending.append(record)

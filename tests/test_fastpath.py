@@ -130,10 +130,10 @@ def test_activation_out_variants_equal_the_plain_forms_without_touching_inputs(n
     np.testing.assert_array_equal(g.forward_into(in_place, in_place), A)
 
 
-# --------------------------------------------------------------------------- scoring epochs in blocks
-# Full batch with no on_epoch callback, train keeps each epoch's outputs and scores up to
-# BLOCK_EPOCHS epochs at once; with a callback it scores each epoch as it ends. Both must give
-# the same history, bit for bit, and report divergence at the same epoch with the same state.
+# --------------------------------------------------------------------------- scoring in blocks
+# With no on_epoch callback, train keeps the outputs of full-batch epochs (or of an epoch's
+# mini-batches) and scores many at once; with a callback it scores each as it comes. Both must
+# give the same history, bit for bit, and report divergence at the same epoch with the same state.
 
 
 def _assert_same_history(a, b):
@@ -158,6 +158,26 @@ def test_block_scoring_gives_the_history_of_epoch_by_epoch_scoring(output, dtype
     blocked, watched = train(**options), _watched(**options)
     _assert_same_history(blocked.history, watched.history)
     assert len(blocked.history.epoch) == epochs
+    for key in blocked.parameters:
+        np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])
+
+
+@pytest.mark.parametrize("block_entries", [None, 3 * 8])  # default; a block of 3 batches of 8 (one output)
+@pytest.mark.parametrize("batch_size", [8, 10, 40])  # a last, smaller batch; none; one of 1 example
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_mini_batches_scored_in_blocks_give_the_history_of_batch_by_batch_scoring(
+        output, dtype, batch_size, block_entries, monkeypatch):
+    from nnlab.engine import training
+
+    if block_entries is not None:
+        monkeypatch.setattr(training, "BLOCK_ENTRIES", block_entries * OUTPUTS[output])
+    X, Y, parameters = _problem(output, dtype, m=41)
+    options = dict(X=X, Y=Y, parameters=parameters, epochs=30, learning_rate=0.1, hidden="tanh", output=output,
+                   batch_size=batch_size, keep_prob=0.9)
+    blocked = train(**options, rng=np.random.RandomState(3))
+    watched = _watched(**options, rng=np.random.RandomState(3))
+    _assert_same_history(blocked.history, watched.history)
     for key in blocked.parameters:
         np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])
 
@@ -198,11 +218,16 @@ def test_stacked_costs_and_counts_equal_each_output_scored_alone():
             assert list(correct_count(stack, hard, output)) == counts
 
 
-@pytest.mark.parametrize("batch_size", [None, 8])
+@pytest.mark.parametrize("batch_size, block_entries", [(None, None), (8, None), (10, None), (4, 2 * 4)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
-def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dtype, batch_size):
+def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dtype, batch_size, block_entries,
+                                                                     monkeypatch):
+    from nnlab.engine import training
     from nnlab.errors import TrainingDiverged
+
+    if block_entries is not None:  # blocks of 2 mini-batches: several per epoch
+        monkeypatch.setattr(training, "BLOCK_ENTRIES", block_entries * OUTPUTS[output])
 
     X, Y, parameters = _problem(output, dtype, m=30, seed=1)
     scale, learning_rate = (1e30, 1e60) if dtype == np.float64 else (1e6, 1e10)  # blows up within 3 epochs

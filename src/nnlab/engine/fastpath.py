@@ -131,11 +131,13 @@ class FastNetwork:
         """The current parameters (or those of a saved ``flat`` buffer) as new arrays."""
         return {key: view.copy() for key, view in (self.unflatten(flat) if flat is not None else self._views[0]).items()}
 
-    def grads_copy(self, workspace: Workspace) -> dict:
-        """The last step's gradients as new arrays, keyed like ``model_backward``'s (no dA0)."""
-        grads = {key: value.copy() for key, value in self.grads.items()}
-        grads.update({f"dA{l}": workspace.dA[l].copy() for l in range(1, self.L)})
-        return grads
+    def last_grads(self, workspace: Workspace) -> dict:
+        """The last step's gradients, keyed like ``model_backward``'s (no dA0).
+
+        Live buffers, not copies (a full batch's dA[l] are (n[l], m) each): hand them out only
+        when no further step will be taken, as :func:`~nnlab.engine.training.train` does at its end.
+        """
+        return {**self.grads, **{f"dA{l}": workspace.dA[l] for l in range(1, self.L)}}
 
     def workspace(self, m: int, gather: bool) -> Workspace:
         """The buffers for mini-batches of ``m`` examples (made once, then reused)."""

@@ -76,27 +76,40 @@ def _minibatches(m: int, batch_size: int, rng: np.random.RandomState):
     return [permutation[start : start + batch_size] for start in range(0, m, batch_size)]
 
 
-#: Epochs scored together (see ``train``): at most this many, holding at most BLOCK_ENTRIES
+#: Outputs scored together (see ``train``): at most this many, holding at most BLOCK_ENTRIES
 #: output values per block (512 KiB of float64).
 BLOCK_EPOCHS = 256
 BLOCK_ENTRIES = 1 << 16
 
 
 class _ScoreBlock:
-    """The outputs A[L] (n[L], m) of recent epochs on one data set, to be scored together."""
+    """Outputs A[L] (n[L], m) waiting to be scored together: of recent epochs on one data set
+    (``Y`` given: the targets are the same for all), or of mini-batches (``Y`` None: each output
+    is added with its own targets)."""
 
-    def __init__(self, Y: np.ndarray):
+    def __init__(self, shape: tuple, dtype, Y: np.ndarray | None = None):
         self.Y = Y
-        self.outputs = np.empty((min(BLOCK_EPOCHS, BLOCK_ENTRIES // Y.size),) + Y.shape, Y.dtype)
+        self.outputs = np.empty((self.capacity(shape),) + tuple(shape), dtype)
+        self.targets = np.empty_like(self.outputs) if Y is None else None
         self.filled = 0
 
     @staticmethod
-    def worth_it(Y: np.ndarray) -> bool:
-        """Whether a block for targets ``Y`` holds at least two epochs."""
-        return BLOCK_ENTRIES // Y.size >= 2
+    def capacity(shape: tuple) -> int:
+        return min(BLOCK_EPOCHS, BLOCK_ENTRIES // int(np.prod(shape)))
 
-    def add(self, AL: np.ndarray) -> None:
+    @classmethod
+    def worth_it(cls, shape: tuple) -> bool:
+        """Whether a block for outputs of ``shape`` holds at least two of them."""
+        return cls.capacity(shape) >= 2
+
+    @property
+    def full(self) -> bool:
+        return self.filled == len(self.outputs)
+
+    def add(self, AL: np.ndarray, Y: np.ndarray | None = None) -> None:
         np.copyto(self.outputs[self.filled], AL)
+        if self.targets is not None:
+            np.copyto(self.targets[self.filled], Y)
         self.filled += 1
 
     def take(self, loss, output: str):
@@ -106,8 +119,9 @@ class _ScoreBlock:
         each output's own entries in the same order.
         """
         stack = self.outputs[: self.filled]
+        Y = self.Y if self.targets is None else self.targets[: self.filled]
         self.filled = 0
-        return np.atleast_1d(loss.cost(stack, self.Y)), np.atleast_1d(correct_count(stack, self.Y, output))
+        return np.atleast_1d(loss.cost(stack, Y)), np.atleast_1d(correct_count(stack, Y, output))
 
 
 def train(
@@ -236,10 +250,17 @@ def train(
     # smallest normal number; no L2 penalty, which could overflow on its own).
     train_block = dev_block = None
     if on_epoch is None and classification:
-        if full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y):
-            train_block = _ScoreBlock(Y)
-        if dev is not None and patience is None and _ScoreBlock.worth_it(Y_dev):
-            dev_block = _ScoreBlock(Y_dev)
+        if full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y.shape):
+            train_block = _ScoreBlock(Y.shape, dtype, Y)
+        if dev is not None and patience is None and _ScoreBlock.worth_it(Y_dev.shape):
+            dev_block = _ScoreBlock(Y_dev.shape, dtype, Y_dev)
+    # Mini-batches likewise, under the same conditions: the full ones of an epoch wait and are
+    # scored together when the block fills, before a last, smaller batch, or when the epoch ends
+    # (whatever watches epochs: an epoch's cost is only known at its end anyway).
+    batch_block = None
+    if (on_epoch is None and classification and not full_batch and net.fused and not lambd
+            and _ScoreBlock.worth_it((n_y, batch_size))):
+        batch_block = _ScoreBlock((n_y, batch_size), dtype)
     blocks = [block for block in (train_block, dev_block) if block is not None]
     block_epochs = min((len(block.outputs) for block in blocks), default=1)  # a flush when one is full
     pending: list[dict] = []  # history records of finished epochs whose scores wait in the blocks
@@ -264,6 +285,20 @@ def train(
     def diverged(what: str, epoch: int, alpha: float) -> TrainingDiverged:
         record_pending()  # the history up to the last finished epoch
         return _diverged(what, epoch, alpha, net.parameters_copy(), history)
+
+    def score_waiting_batches(epoch, alpha) -> None:
+        """Add the batches waiting in ``batch_block`` to the epoch's sums, in batch order (the
+        sums of batch-by-batch scoring, to the bit); a non-finite cost raises, as it would have."""
+        nonlocal total_cost, score_sum
+        if not batch_block.filled:
+            return
+        costs, counts = batch_block.take(loss, output)
+        for cost in costs:
+            cost = float(cost)
+            if not np.isfinite(cost):
+                raise diverged(f"the cost became {cost}", epoch, alpha)
+            total_cost += cost * batch_size
+        score_sum += int(np.add.reduce(counts))
 
     def score(AL, Y_batch, epoch, alpha):
         """(cost, correct count or squared error) of one mini-batch's outputs; a non-finite cost raises."""
@@ -306,12 +341,23 @@ def train(
                     X_batch = np.take(X_rows, rows, axis=0, out=workspace.X, mode="clip").T  # (n[0], batch)
                     Y_batch = np.take(Y_rows, rows, axis=0, out=workspace.Y, mode="clip").T  # (n[L], batch)
                     AL = net.forward(X_batch, workspace, rng)
-                    cost, batch_score = score(AL, Y_batch, epoch, alpha)
-                    total_cost += cost * workspace.m
-                    score_sum += batch_score
+                    if batch_block is not None and workspace.m == batch_size:
+                        batch_block.add(AL, Y_batch)
+                    else:
+                        if batch_block is not None:
+                            score_waiting_batches(epoch, alpha)  # the earlier batches first
+                        cost, batch_score = score(AL, Y_batch, epoch, alpha)
+                        total_cost += cost * workspace.m
+                        score_sum += batch_score
                     net.backward(X_batch, Y_batch, workspace)
                     if not net.update(alpha):
+                        if batch_block is not None:  # a non-finite cost of this batch is what to report
+                            score_waiting_batches(epoch, alpha)
                         raise diverged("the parameters became non-finite", epoch, alpha)
+                    if batch_block is not None and batch_block.full:
+                        score_waiting_batches(epoch, alpha)
+                if batch_block is not None:
+                    score_waiting_batches(epoch, alpha)
                 train_cost = total_cost / m  # the example-weighted mean of the batch costs
             if train_block is None:
                 record.update(train_cost=train_cost,
@@ -347,7 +393,8 @@ def train(
     parameters = net.parameters_copy()
     if patience is not None and restore_best and best[1] >= 0:
         parameters, best_epoch = net.parameters_copy(best[2]), best[1]
-    return TrainResult(parameters, history, net.grads_copy(workspace), best_epoch, stopped_early)
+    # the gradients' own buffers: this net takes no further step
+    return TrainResult(parameters, history, net.last_grads(workspace), best_epoch, stopped_early)
 
 
 def gradient_descent(

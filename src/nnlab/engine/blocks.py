@@ -63,7 +63,7 @@ def _check_linear(A_prev, W, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def affine(A_prev, W, b, out=None):
     """``Z = W A_prev + b`` for checked inputs; ``out``: a (n[l], m) buffer to write Z into."""
-    Z = np.matmul(W, A_prev, out=out)  # (n[l], n[l-1]) @ (n[l-1], m) -> (n[l], m)
+    Z = np.dot(W, A_prev, out=out)  # (n[l], n[l-1]) @ (n[l-1], m) -> (n[l], m)
     return np.add(Z, b, out=Z)  # + (n[l], 1) broadcast over the m columns
 
 
@@ -73,12 +73,12 @@ def linear_gradients(dZ, A_prev, W, m, dW=None, db=None, dA_prev=None, need_dA_p
     ``dW``, ``db``, ``dA_prev``: optional buffers to write into. ``m=None`` leaves dW and db
     unscaled (m times larger) for a caller that divides all its gradients at once.
     """
-    dW = np.matmul(dZ, A_prev.T, out=dW)  # (n[l], m) @ (m, n[l-1]) -> (n[l], n[l-1])
+    dW = np.dot(dZ, A_prev.T, out=dW)  # (n[l], m) @ (m, n[l-1]) -> (n[l], n[l-1])
     db = np.add.reduce(dZ, axis=1, keepdims=True, out=db)  # (n[l], 1): np.sum without its wrapper's cost
     if m is not None:
         np.divide(dW, m, out=dW)
         np.divide(db, m, out=db)
-    dA_prev = np.matmul(W.T, dZ, out=dA_prev) if need_dA_prev else None  # (n[l-1], n[l]) @ (n[l], m) -> (n[l-1], m)
+    dA_prev = np.dot(W.T, dZ, out=dA_prev) if need_dA_prev else None  # (n[l-1], n[l]) @ (n[l], m) -> (n[l-1], m)
     return dA_prev, dW, db
 
 

@@ -47,6 +47,11 @@ class History:
         for name, value in values.items():
             getattr(self, name).append(value)
 
+    def extend(self, **columns) -> None:
+        """Append several epochs at once: a list of values per field."""
+        for name, values in columns.items():
+            getattr(self, name).extend(values)
+
     def as_dict(self) -> dict[str, list]:
         return {name: list(values) for name, values in vars(self).items()}
 
@@ -271,13 +276,18 @@ def train(
             return []
         scores = {name: block.take(loss, output) for name, block in (("train", train_block), ("dev", dev_block))
                   if block is not None}
-        for i, record in enumerate(pending):
-            if "train" in scores:
-                record.update(train_cost=float(scores["train"][0][i]), train_metric=int(scores["train"][1][i]) / m)
-            if "dev" in scores:
-                record.update(dev_cost=float(scores["dev"][0][i]) + record.pop("dev_penalty"),
-                              dev_metric=int(scores["dev"][1][i]) / X_dev.shape[1])
-            history.append(**record)
+        # column by column: one list per History field (tolist() gives the floats float() would;
+        # a count over an int m is the correctly rounded quotient either way)
+        n = len(pending)
+        columns = {name: [record[name] for record in pending] for name in pending[0]} if n else {}
+        if n and "train" in scores:
+            costs, counts = scores["train"]
+            columns.update(train_cost=costs[:n].tolist(), train_metric=(counts[:n] / m).tolist())
+        if n and "dev" in scores:
+            costs, counts = scores["dev"]
+            columns.update(dev_cost=[cost + penalty for cost, penalty in zip(costs.tolist(), columns.pop("dev_penalty"))],
+                           dev_metric=(counts / X_dev.shape[1]).tolist())
+        history.extend(**columns)
         unfinished = [float(cost) for cost in scores["train"][0][len(pending):]] if "train" in scores else []
         pending.clear()
         return unfinished

@@ -127,12 +127,11 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
         X_all, labels_all, source = flower_data()
     else:
         X_all, labels_all, source = cat_data()
-    peak = {}
+    bounded = workload in ("W1", "W3")
+    peaks: dict[str, list] = {}  # dtype -> the peak GEMM rates measured, one per round of every case
     cases = []
     for spec in case_specs(workload, quick):
         dtype = np.dtype(spec["dtype"])
-        if dtype.name not in peak and workload in ("W1", "W3"):
-            peak[dtype.name] = measure_peak_gflops(dtype, n=512 if quick else 2048)
         m = spec.get("m", X_all.shape[0])
         X_rows = np.ascontiguousarray(X_all[:m], dtype=dtype)
         problem = Problem(
@@ -149,9 +148,9 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
             "initial_cost": referee_cost(initial, problem), "peers": {},
         }
         per_unit = spec["epochs"] / spec["unit_epochs"]  # seconds measured -> seconds per unit
-        if workload in ("W1", "W3"):
+        if bounded:
             case["flops_per_unit"] = matmul_flops(spec["layer_dims"], m)["total"] * spec["unit_epochs"]
-            case["bound_seconds"] = case["flops_per_unit"] / (peak[dtype.name] * 1e9)
+            case["peak_gflops_by_repeat"] = []
         active = []
         for peer in peers:
             reason = missing_reason(peer)
@@ -166,6 +165,10 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
             except Exception:
                 case["peers"][peer] = {"status": "failed", "reason": traceback.format_exc(limit=3)}
         for r in range(repeat):
+            if bounded:  # the GEMM rate of this round: the machine's speed drifts, and the bound with it
+                peak = measure_peak_gflops(dtype, n=512 if quick else 2048)
+                case["peak_gflops_by_repeat"].append(peak)
+                peaks.setdefault(dtype.name, []).append(peak)
             for peer in active:
                 record = case["peers"][peer]
                 if record["status"] != "ok":
@@ -181,15 +184,24 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
                     continue
                 record["seconds"].append(elapsed / per_unit)
                 record["final_costs"].append(referee_cost(final, problem))
+                if bounded:  # against the same round's peak
+                    record.setdefault("percent_of_bound_by_repeat", []).append(
+                        100 * case["flops_per_unit"] / (peak * 1e9) / record["seconds"][-1])
                 echo(f"  {workload} {case['case']} repeat {r + 1}/{repeat}: {peer:8s} {elapsed / per_unit:9.4f} {spec['unit']}"
                      f"  cost {case['initial_cost']:.5f} -> {record['final_costs'][-1]:.5f}")
         for record in case["peers"].values():
             if record["status"] == "ok":
                 record.update(_stats(record["seconds"]))
                 record["final_cost"] = statistics.median(record["final_costs"])
+                if bounded:
+                    record["percent_of_bound"] = statistics.median(record["percent_of_bound_by_repeat"])
+        if bounded:
+            case["bound_seconds"] = case["flops_per_unit"] / (statistics.median(case["peak_gflops_by_repeat"]) * 1e9)
         case["agreement"] = check_agreement(case)
         cases.append(case)
-    return {"data": source, "peak_gflops": peak, "cases": cases}
+    # the median of every round's peak, per dtype (each case's own rounds are in the case)
+    return {"data": source, "peak_gflops": {name: statistics.median(values) for name, values in peaks.items()},
+            "cases": cases}
 
 
 def check_agreement(case: dict) -> dict:

@@ -7,6 +7,7 @@ Nothing here times anything or compares speeds: the numbers are for ``make bench
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,19 @@ def test_annotate_ratios_and_bound():
                   "peers": {"a": {"status": "ok", "median": 30.0}, "b": {"status": "ok", "median": 60.0}}}
     report.annotate({"cases": [throughput]})
     assert throughput["peers"]["a"]["ratio_to_fastest"] == 2.0  # higher is better here
+
+
+def test_percent_of_bound_pairs_each_round_with_that_rounds_peak():
+    document = report.annotate(run_workload("W3", repeat=2, quick=True, peers=("nnlab",), echo=lambda line: None))
+    assert report.validate(document) == []
+    for case in document["cases"]:
+        peaks, nn = case["peak_gflops_by_repeat"], case["peers"]["nnlab"]
+        assert len(peaks) == 2 and min(peaks) > 0
+        expected = [100 * case["flops_per_unit"] / (peak * 1e9) / seconds for peak, seconds in zip(peaks, nn["seconds"])]
+        assert nn["percent_of_bound_by_repeat"] == pytest.approx(expected)
+        assert nn["percent_of_bound"] == pytest.approx(statistics.median(expected))  # kept by annotate
+        assert case["bound_seconds"] == pytest.approx(case["flops_per_unit"] / (statistics.median(peaks) * 1e9))
+    assert set(document["peak_gflops"]) == {"float32", "float64"}
 
 
 def test_validate_reports_missing_keys():

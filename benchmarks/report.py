@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from . import SCHEMA
 
 TOP_KEYS = {"schema": str, "workload": str, "created": str, "settings": dict, "environment": dict,
@@ -45,17 +47,39 @@ def validate(document: dict) -> list[str]:
     return errors
 
 
+def _values(record: dict, unit: str) -> list:
+    """The per-round measurements a record's median is taken over."""
+    return record["trials_per_minute"] if unit in HIGHER_IS_BETTER else record["seconds"]
+
+
+def paired_ratio(record: dict, reference: dict, unit: str) -> float:
+    """How many times ``reference`` outdoes ``record`` (> 1: ``record`` is slower), as the median
+    over rounds of the ratio within each round.
+
+    The peers of a round run one after another, within seconds, so a round's ratio compares them
+    under the same machine conditions; a ratio of medians would pair one round's slow spell with
+    another's quiet one. Records without the same rounds fall back to the ratio of medians.
+    """
+    a, b = _values(record, unit), _values(reference, unit)
+    if len(a) != len(b) or not a:
+        a, b = [record["median"]], [reference["median"]]
+    if unit in HIGHER_IS_BETTER:
+        a, b = b, a
+    return statistics.median(x / y for x, y in zip(a, b))
+
+
 def annotate(document: dict) -> dict:
-    """Add ``ratio_to_fastest`` to each peer (and ``percent_of_bound`` where there is a bound and
-    the workload did not give it: its median over rounds, each against that round's peak)."""
+    """Add ``ratio_to_fastest`` to each peer (:func:`paired_ratio` against the peer of the best
+    median) and ``percent_of_bound`` where there is a bound and the workload did not give it (it
+    gives the median over rounds, each against that round's peak)."""
     for case in document["cases"]:
         ok = {peer: r for peer, r in case["peers"].items() if r["status"] == "ok"}
         if not ok:
             continue
         higher = case["unit"] in HIGHER_IS_BETTER
-        best = max(r["median"] for r in ok.values()) if higher else min(r["median"] for r in ok.values())
+        best = (max if higher else min)(ok.values(), key=lambda r: r["median"])
         for record in ok.values():
-            record["ratio_to_fastest"] = best / record["median"] if higher else record["median"] / best
+            record["ratio_to_fastest"] = paired_ratio(record, best, case["unit"])
             if case.get("bound_seconds") and "percent_of_bound" not in record:
                 # (documents from before the per-round peak: one peak for all rounds)
                 record["percent_of_bound"] = 100 * case["bound_seconds"] / record["median"]
@@ -117,7 +141,7 @@ def targets(documents: list[dict]) -> list[tuple[str, bool | None, str]]:
                 out.append((f"{w} {case['case']}: nnlab ≤ fastest peer", None, "peers missing"))
                 continue
             fastest = min(others, key=lambda p: others[p]["median"])
-            ratio = nn["median"] / others[fastest]["median"]
+            ratio = paired_ratio(nn, others[fastest], case["unit"])
             out.append((f"{w} {case['case']}: nnlab at least as fast as the fastest peer", ratio <= 1.0,
                         f"nnlab / {fastest} = {ratio:.2f}"))
     for case in by_workload.get("W1", {}).get("cases", []):
@@ -131,7 +155,7 @@ def targets(documents: list[dict]) -> list[tuple[str, bool | None, str]]:
         for peer, need in (("torch", 5), ("sklearn", 3)):
             other = _peer(case, peer)
             if nn and other:
-                speed = other["median"] / nn["median"]
+                speed = paired_ratio(other, nn, case["unit"])
                 out.append((f"W2 {case['case']}: ≥ {need}× faster than {peer}", speed >= need, f"{speed:.2f}×"))
     for case in by_workload.get("W4", {}).get("cases", []):
         out.append(("W4: ≥ 1.8× trials/min with 2 processes vs 1", case["speedup"] >= 1.8, f"{case['speedup']:.2f}×"))

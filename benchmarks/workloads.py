@@ -18,6 +18,7 @@ import numpy as np
 from . import PEERS
 from .flops import matmul_flops, measure_peak_gflops
 from .peers import PREPARE, Problem, missing_reason, referee_cost
+from .report import paired_ratio
 
 CAT_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "catvnoncat"
 
@@ -279,7 +280,7 @@ def run_search_workload(*, repeat: int, quick: bool, echo=print) -> dict:
     case = {
         "case": f"{trials}-trial flower grid, {epochs} epochs each", "unit": "trials/min", "trials": trials,
         "epochs": epochs, "peers": {f"nnlab jobs={jobs}": record for jobs, record in results.items()},
-        "speedup": results[2]["median"] / results[1]["median"],
+        "speedup": paired_ratio(results[1], results[2], "trials/min"),  # median over rounds of jobs=2 / jobs=1
         "agreement": {"ok": not problems, "problems": problems},
     }
     return {"data": "flower (nnlab.search, executor processes)", "peak_gflops": {}, "cases": [case]}

@@ -52,6 +52,7 @@ class Workspace:
         self.dA = [None] + [new(dims[l]) for l in range(1, L)] + [None]
         self.dZ = [None] + [new(dims[l]) for l in range(1, L + 1)]
         self.masks: list = [None] * (L + 1)
+        self.output = self.A[L]  # where the last forward pass put A[L]
         self.X = np.empty((m, dims[0]), dtype) if gather else None  # rows: one example each
         self.Y = np.empty((m, dims[L]), dtype) if gather else None
 
@@ -146,21 +147,27 @@ class FastNetwork:
         return self._workspaces[m]
 
     # ------------------------------------------------------------------ one step
-    def forward(self, X, ws: Workspace, rng=None) -> np.ndarray:
-        """Forward pass of ``X`` (n[0], m) into ``ws``; returns A[L] (n[L], m), a live buffer."""
+    def forward(self, X, ws: Workspace, rng=None, out=None) -> np.ndarray:
+        """Forward pass of ``X`` (n[0], m) into ``ws``; returns A[L] (n[L], m), a live buffer.
+
+        ``out``: a (n[L], m) buffer to hold A[L] instead of ``ws.A[L]`` (the caller keeps the
+        output there without a copy; :meth:`backward` reads it from there).
+        """
         W, b, A_prev = self._W[0], self._b[0], X
+        ws.output = ws.A[self.L] if out is None else out
         for l in range(1, self.L + 1):
-            A = self.activations[l].forward_into(affine(A_prev, W[l], b[l], out=ws.A[l]), ws.A[l])
+            target = ws.A[l] if l < self.L else ws.output
+            A = self.activations[l].forward_into(affine(A_prev, W[l], b[l], out=target), target)
             if ws.dropped[l] is not None:
                 ws.masks[l] = rng.rand(*A.shape) < self.keep_prob  # D[l]: (n[l], m) bool, True = kept
                 A = inverted_dropout(A, ws.masks[l], self.keep_prob, out=ws.dropped[l])
             A_prev = A
-        return ws.A[self.L]
+        return ws.output
 
     def backward(self, X, Y, ws: Workspace) -> None:
         """Gradients of the last :meth:`forward` into ``grads`` (and ``ws.dA``/``ws.dZ``)."""
         L, W = self.L, self._W[0]
-        AL, dZ = ws.A[L], ws.dZ[L]
+        AL, dZ = ws.output, ws.dZ[L]
         if self.fused:
             np.subtract(AL, Y, out=dZ)  # dZ[L] = AL - Y: (n[L], m)
         else:

@@ -111,8 +111,12 @@ class _ScoreBlock:
     def full(self) -> bool:
         return self.filled == len(self.outputs)
 
-    def add(self, AL: np.ndarray, Y: np.ndarray | None = None) -> None:
-        np.copyto(self.outputs[self.filled], AL)
+    def next_slot(self) -> np.ndarray:
+        """The buffer the next output goes to (a forward pass may write there directly)."""
+        return self.outputs[self.filled]
+
+    def keep(self, Y: np.ndarray | None = None) -> None:
+        """Count the output written to :meth:`next_slot` (with its targets, for mini-batches)."""
         if self.targets is not None:
             np.copyto(self.targets[self.filled], Y)
         self.filled += 1
@@ -330,11 +334,12 @@ def train(
             alpha = scheduled_rate(epoch, *schedule) if decay is not None else schedule[0]
             record = {"epoch": epoch, "learning_rate": alpha, "dev_cost": nan, "dev_metric": nan}
             if full_batch:
-                AL = net.forward(X, workspace, rng)
-                if train_block is not None:
-                    train_block.add(AL)
-                else:  # the cost itself, as the course records it
-                    train_cost, score_sum = score(AL, Y, epoch, alpha)
+                if train_block is not None:  # the output goes straight into the block
+                    net.forward(X, workspace, rng, out=train_block.next_slot())
+                    train_block.keep()
+                else:
+                    AL = net.forward(X, workspace, rng)
+                    train_cost, score_sum = score(AL, Y, epoch, alpha)  # the cost itself, as the course records it
                 net.backward(X, Y, workspace)
                 if not net.update(alpha):
                     if train_block is not None:
@@ -350,10 +355,11 @@ def train(
                     # gathered rows: contiguous copies, 7x faster than gathering columns
                     X_batch = np.take(X_rows, rows, axis=0, out=workspace.X, mode="clip").T  # (n[0], batch)
                     Y_batch = np.take(Y_rows, rows, axis=0, out=workspace.Y, mode="clip").T  # (n[L], batch)
-                    AL = net.forward(X_batch, workspace, rng)
                     if batch_block is not None and workspace.m == batch_size:
-                        batch_block.add(AL, Y_batch)
+                        net.forward(X_batch, workspace, rng, out=batch_block.next_slot())
+                        batch_block.keep(Y_batch)
                     else:
+                        AL = net.forward(X_batch, workspace, rng)
                         if batch_block is not None:
                             score_waiting_batches(epoch, alpha)  # the earlier batches first
                         cost, batch_score = score(AL, Y_batch, epoch, alpha)
@@ -374,10 +380,10 @@ def train(
                               train_metric=score_sum / m if classification else r2_from_sums(score_sum, ss_tot))
 
             if dev is not None:
-                AL_dev = net.forward(X_dev, dev_workspace)
+                AL_dev = net.forward(X_dev, dev_workspace, out=None if dev_block is None else dev_block.next_slot())
                 penalty = l2_penalty(net.parameters, lambd, X_dev.shape[1])
                 if dev_block is not None:
-                    dev_block.add(AL_dev)
+                    dev_block.keep()
                     record["dev_penalty"] = penalty  # dev_cost and dev_metric: set when the block is scored
                 else:
                     record.update(dev_cost=loss.cost(AL_dev, Y_dev) + penalty,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import PEERS
-from .flops import matmul_flops, measure_peak_gflops
+from .flops import matmul_flops, measure_peak_gflops, time_matmuls_alone
 from .peers import PREPARE, Problem, missing_reason, referee_cost
 from .report import paired_ratio
 
@@ -97,7 +97,9 @@ def case_specs(workload: str, quick: bool) -> list[dict]:
         for dtype in ("float32", "float64"):
             specs.append({
                 "dtype": dtype, "batch_size": None, "layer_dims": (2, 4, 1), "hidden": "tanh", "output": "sigmoid",
-                "learning_rate": 1.2, "init": "xavier", "epochs": 300 if quick else 10000, "unit": "s/run",
+                # 10,000 iterations make a run; half of them is measured and scaled (x 2), like W3,
+                # so that five rounds of all three peers fit in `make bench`'s 10 minutes
+                "learning_rate": 1.2, "init": "xavier", "epochs": 300 if quick else 5000, "unit": "s/run",
                 "unit_epochs": 10000,
             })
     elif workload == "W3":
@@ -152,6 +154,8 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
         if bounded:
             case["flops_per_unit"] = matmul_flops(spec["layer_dims"], m)["total"] * spec["unit_epochs"]
             case["peak_gflops_by_repeat"] = []
+            # not a peer: the same products alone, the ceiling of any NumPy trainer of these shapes
+            case["matmuls_alone"] = {"seconds": [], "percent_of_bound_by_repeat": []}
         active = []
         for peer in peers:
             reason = missing_reason(peer)
@@ -170,6 +174,10 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
                 peak = measure_peak_gflops(dtype, n=512 if quick else 2048)
                 case["peak_gflops_by_repeat"].append(peak)
                 peaks.setdefault(dtype.name, []).append(peak)
+                alone = case["matmuls_alone"]
+                alone["seconds"].append(time_matmuls_alone(spec["layer_dims"], X_rows, spec["batch_size"], spec["epochs"])
+                                        / per_unit)
+                alone["percent_of_bound_by_repeat"].append(100 * case["flops_per_unit"] / (peak * 1e9) / alone["seconds"][-1])
             for peer in active:
                 record = case["peers"][peer]
                 if record["status"] != "ok":
@@ -198,6 +206,8 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
                     record["percent_of_bound"] = statistics.median(record["percent_of_bound_by_repeat"])
         if bounded:
             case["bound_seconds"] = case["flops_per_unit"] / (statistics.median(case["peak_gflops_by_repeat"]) * 1e9)
+            alone = case["matmuls_alone"]
+            alone.update(_stats(alone["seconds"]), percent_of_bound=statistics.median(alone["percent_of_bound_by_repeat"]))
         case["agreement"] = check_agreement(case)
         cases.append(case)
     # the median of every round's peak, per dtype (each case's own rounds are in the case)

@@ -71,6 +71,20 @@ def test_annotate_ratios_and_bound():
     assert throughput["peers"]["a"]["ratio_to_fastest"] == 2.0  # higher is better here
 
 
+def test_ratios_pair_the_peers_of_each_round():
+    # rounds drift: each round's ratio sklearn/nnlab is 2, 2.2, 1.75 (median 2.0), while the
+    # ratio of the medians, 4.4 / 2, pairs round 2 of one with round 2 of the other only by luck
+    case = _case({"nnlab": 0.4, "sklearn": 0.4}, medians={"nnlab": 2.0, "sklearn": 4.4})
+    case["peers"]["nnlab"]["seconds"] = [1.0, 2.0, 4.0]
+    case["peers"]["sklearn"]["seconds"] = [2.0, 4.4, 7.0]
+    report.annotate({"cases": [case]})
+    assert case["peers"]["sklearn"]["ratio_to_fastest"] == pytest.approx(2.0)
+    assert report.paired_ratio(case["peers"]["sklearn"], case["peers"]["nnlab"], "s/run") == pytest.approx(2.0)
+    # throughput (higher is better): how many times more the reference does
+    one, two = {"trials_per_minute": [10.0, 12.0, 8.0]}, {"trials_per_minute": [19.0, 24.0, 16.8]}
+    assert report.paired_ratio(one, two, "trials/min") == pytest.approx(2.0)
+
+
 def test_percent_of_bound_pairs_each_round_with_that_rounds_peak():
     document = report.annotate(run_workload("W3", repeat=2, quick=True, peers=("nnlab",), echo=lambda line: None))
     assert report.validate(document) == []
@@ -81,6 +95,11 @@ def test_percent_of_bound_pairs_each_round_with_that_rounds_peak():
         assert nn["percent_of_bound_by_repeat"] == pytest.approx(expected)
         assert nn["percent_of_bound"] == pytest.approx(statistics.median(expected))  # kept by annotate
         assert case["bound_seconds"] == pytest.approx(case["flops_per_unit"] / (statistics.median(peaks) * 1e9))
+        alone = case["matmuls_alone"]  # the products by themselves, against the same peaks
+        assert len(alone["seconds"]) == 2 and alone["min"] > 0
+        assert alone["percent_of_bound_by_repeat"] == pytest.approx(
+            [100 * case["flops_per_unit"] / (peak * 1e9) / seconds for peak, seconds in zip(peaks, alone["seconds"])])
+    assert "| W3 | float32, full batch | *(matmuls alone)* |" in report.markdown([document])
     assert set(document["peak_gflops"]) == {"float32", "float64"}
 
 

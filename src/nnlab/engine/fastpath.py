@@ -21,8 +21,6 @@ the same order with or without buffers, so a step is bit-identical to
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .activations import get_activation
@@ -30,6 +28,7 @@ from .blocks import affine, linear_gradients
 from .losses import Loss
 from .network import add_l2_gradient, inverted_dropout
 from .optimizers import _MOMENTS, apply_rule
+from .validation import all_finite
 
 __all__ = ["FastNetwork", "Workspace"]
 
@@ -192,15 +191,14 @@ class FastNetwork:
         """One optimizer step into the other parameter buffer; True if every entry is finite.
 
         The new parameters become current only when finite; otherwise the current ones stay.
+        Call it with overflow warnings silenced, as ``train`` does: a diverging step overflows.
         """
         self.t += self._adam
         new = apply_rule(
             self.optimizer, self._flat[0], self.grads_flat, self._v, self._s, self.t, learning_rate, *self.constants,
             out=self._flat[1], work=self.work,
         )[0]
-        # A finite sum means every entry is finite (an inf or NaN entry makes the sum inf or NaN);
-        # only a non-finite sum, rare, pays for the entry-by-entry check (the sum can overflow).
-        if not math.isfinite(np.add.reduce(new)) and not np.isfinite(new).all():
+        if not all_finite(new):
             return False
         for state in (self._flat, self._views, self._W, self._b):
             state.reverse()

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "all_finite",
     "as_float_array",
     "check_finite",
     "check_int",
@@ -60,13 +61,31 @@ def as_float_array(value, name: str, *, ndim: int | None = 2, dtype=None) -> np.
     return array
 
 
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every entry of a floating-point ``array`` is finite, in one pass when it is.
+
+    A finite sum of squares has only finite terms (an infinite or NaN entry makes it infinite or
+    NaN), and BLAS's dot product is the fastest pass NumPy has over an array. Only when that sum
+    is not finite (a non-finite entry, or squares beyond the dtype's range) are the entries
+    looked at one by one. No mask is built and a contiguous array is not copied.
+
+    The sum may overflow, and NumPy warns when it does: call this where ``np.errstate(over=
+    "ignore", invalid="ignore")`` is in force (the training loop is; :func:`check_finite` sets it).
+    """
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        flat = array.ravel(order="K")  # a view, in memory order
+        total = np.dot(flat, flat)
+    else:
+        total = np.add.reduce(array, axis=None)
+    return math.isfinite(total) or bool(np.isfinite(array).all())
+
+
 def check_finite(array: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` if ``array`` holds NaN or infinity, saying how many and where."""
     if array.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):
-            total = np.add.reduce(array, axis=None)
-        if math.isfinite(total):
-            return  # a finite sum has only finite terms: one pass, no mask (a large sum may overflow: then look)
+            if all_finite(array):
+                return
     finite = np.isfinite(array)
     if not finite.all():
         bad = np.argwhere(~finite)

@@ -90,7 +90,7 @@ BLOCK_ENTRIES = 1 << 16
 class _ScoreBlock:
     """Outputs A[L] (n[L], m) waiting to be scored together: of recent epochs on one data set
     (``Y`` given: the targets are the same for all), or of mini-batches (``Y`` None: each output
-    is added with its own targets)."""
+    is kept with its own targets)."""
 
     def __init__(self, shape: tuple, dtype, Y: np.ndarray | None = None):
         self.Y = Y

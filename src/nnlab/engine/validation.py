@@ -65,9 +65,10 @@ def all_finite(array: np.ndarray) -> bool:
     """Whether every entry of a floating-point ``array`` is finite, in one pass when it is.
 
     A finite sum of squares has only finite terms (an infinite or NaN entry makes it infinite or
-    NaN), and BLAS's dot product is the fastest pass NumPy has over an array. Only when that sum
-    is not finite (a non-finite entry, or squares beyond the dtype's range) are the entries
-    looked at one by one. No mask is built and a contiguous array is not copied.
+    NaN), and BLAS's dot product is the fastest pass NumPy has over an array; a non-contiguous
+    array is summed instead, which proves the same. Only when the sum is not finite (a non-finite
+    entry, or a sum beyond the dtype's range) are the entries looked at one by one. No mask is
+    built and no copy made.
 
     The sum may overflow, and NumPy warns when it does: call this where ``np.errstate(over=
     "ignore", invalid="ignore")`` is in force (the training loop is; :func:`check_finite` sets it).

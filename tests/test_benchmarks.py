@@ -103,6 +103,15 @@ def test_percent_of_bound_pairs_each_round_with_that_rounds_peak():
     assert set(document["peak_gflops"]) == {"float32", "float64"}
 
 
+def test_search_speed_up_is_two_processes_over_one():
+    document = report.annotate(run_workload("W4", repeat=1, quick=True, echo=lambda line: None))
+    assert report.validate(document) == []
+    (case,) = document["cases"]
+    one, two = case["peers"]["nnlab jobs=1"], case["peers"]["nnlab jobs=2"]
+    assert case["agreement"]["ok"], case["agreement"]["problems"]
+    assert case["speedup"] == pytest.approx(two["trials_per_minute"][0] / one["trials_per_minute"][0])
+
+
 def test_validate_reports_missing_keys():
     assert report.validate({}) and "missing 'schema'" in report.validate({})
 

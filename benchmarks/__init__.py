@@ -7,7 +7,11 @@ Four workloads, each run in its own Python process so that it starts clean:
 - W3 cat-shaped: 12288-20-7-5-1 ReLU/sigmoid, 209 examples, full batch, 2,500 iterations;
 - W4 search throughput: a 16-trial flower search on 1 and 2 processes.
 
-Modules: :mod:`.flops` (matmul FLOP count and the measured peak GEMM rate, the lower bound),
+Within a workload the peers run in rounds, one measurement of each back to back, and every
+ratio pairs the measurements of one round (the machine's speed drifts between rounds).
+
+Modules: :mod:`.flops` (matmul FLOP count and the measured peak GEMM rate, the lower bound, and
+the same products timed alone),
 :mod:`.peers` (the three trainers and the shared referee cost), :mod:`.workloads` (what each
 workload measures), :mod:`.worker` (one workload in one process), :mod:`.report` (statistics,
 the JSON schema, the markdown table and the targets), :mod:`.environment` (BLAS, CPU).
@@ -15,4 +19,6 @@ the JSON schema, the markdown table and the targets), :mod:`.environment` (BLAS,
 
 WORKLOADS = ("W1", "W2", "W3", "W4")
 PEERS = ("nnlab", "sklearn", "torch")
-SCHEMA = "nnlab-bench/1"
+#: 2: "% of bound" against each round's own peak and ratios paired by round (1: one peak, and
+#: ratios of medians), with each round's peak and the products timed alone in W1 and W3.
+SCHEMA = "nnlab-bench/2"

@@ -1,4 +1,5 @@
-"""Matmul FLOPs of one training pass and the peak GEMM rate: the lower bound of W1 and W3."""
+"""Matmul FLOPs of one training pass and the peak GEMM rate (the lower bound of W1 and W3), and
+the same products timed by themselves (the reference row under the peers)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def time_matmuls_alone(layer_dims, X_rows: np.ndarray, batch_size: int | None, e
     Exactly the products :func:`matmul_flops` counts, in the shapes and layouts a trainer of
     one-example-per-column batches meets (each batch the transpose of a slice of ``X_rows``,
     contiguous slices: no gather), into preallocated outputs; no bias, activation, cost or
-    update. What any NumPy trainer of these shapes could reach on this BLAS: the ceiling under
-    the bound.
+    update. Roughly what a NumPy trainer of these shapes can reach on this BLAS: a reference
+    between the peers and the bound.
     """
     dims = [int(n) for n in layer_dims]
     L, m = len(dims) - 1, X_rows.shape[0]

@@ -199,6 +199,40 @@ def test_block_scoring_with_a_dev_set_matches(output, batch_size, lambd, patienc
     _assert_same_history(blocked.history, watched.history)
 
 
+@pytest.mark.parametrize("batch_size", [None, 18000])
+def test_float16_costs_that_overflow_are_reported_alike_with_and_without_blocks(batch_size):
+    # In float16 a cost can overflow while the outputs (and the update) stay finite: 18,000 or
+    # 30,000 saturated sigmoids, half of them wrong, sum floored logs of about 9.7 each past 65,504.
+    # Scoring late would then miss the step where it happened, so no block is used.
+    from nnlab.errors import TrainingDiverged
+
+    rs = np.random.RandomState(0)
+    X = rs.randn(2, 30000).astype(np.float16)
+    Y = (rs.rand(1, 30000) < 0.5).astype(np.float16)
+    parameters = {"W1": np.array([[30.0, 0.0]], np.float16), "b1": np.zeros((1, 1), np.float16)}
+    errors = []
+    for run in (train, _watched):
+        with pytest.raises(TrainingDiverged) as info:
+            run(X=X, Y=Y, parameters=parameters, epochs=3, learning_rate=1e-3, batch_size=batch_size,
+                rng=np.random.RandomState(1))
+        errors.append(info.value)
+    blocked, watched = errors
+    assert str(blocked) == str(watched) and "the cost became inf at epoch 0" in str(blocked)
+    np.testing.assert_array_equal(blocked.parameters["W1"], parameters["W1"])  # before any update
+    np.testing.assert_array_equal(watched.parameters["W1"], parameters["W1"])
+
+
+def test_train_rejects_no_examples_and_integer_parameters():
+    X, Y, parameters = _problem("sigmoid", np.float64)
+    with pytest.raises(ValueError, match=r"X must hold at least one example \(column\); got shape \(4, 0\)"):
+        train(X[:, :0], Y[:, :0], parameters, epochs=1, learning_rate=0.1)
+    with pytest.raises(ValueError, match=r"dev X must hold at least one example \(column\); got shape \(4, 0\)"):
+        train(X, Y, parameters, epochs=1, learning_rate=0.1, dev=(X[:, :0], Y[:, :0]))
+    integers = {key: np.ones(np.shape(value), dtype=np.int64) for key, value in parameters.items()}
+    with pytest.raises(ValueError, match=r"parameters must be floating-point arrays .* got W1 of dtype int64"):
+        train(X, Y, integers, epochs=1, learning_rate=0.1)
+
+
 def test_stacked_costs_and_counts_equal_each_output_scored_alone():
     from nnlab.engine.losses import LOSSES
     from nnlab.engine.metrics import correct_count

@@ -62,7 +62,8 @@ def _check_linear(A_prev, W, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def affine(A_prev, W, b, out=None):
-    """``Z = W A_prev + b`` for checked inputs; ``out``: a (n[l], m) buffer to write Z into."""
+    """``Z = W A_prev + b`` for checked inputs; ``out``: a (n[l], m) buffer to write Z into,
+    C-contiguous and of the result's dtype (``np.dot``'s rule)."""
     Z = np.dot(W, A_prev, out=out)  # (n[l], n[l-1]) @ (n[l-1], m) -> (n[l], m)
     return np.add(Z, b, out=Z)  # + (n[l], 1) broadcast over the m columns
 
@@ -70,7 +71,8 @@ def affine(A_prev, W, b, out=None):
 def linear_gradients(dZ, A_prev, W, m, dW=None, db=None, dA_prev=None, need_dA_prev=True):
     """``dW = dZ A_prev.T / m``, ``db = sum(dZ, axis=1) / m``, ``dA_prev = W.T dZ`` (no checks).
 
-    ``dW``, ``db``, ``dA_prev``: optional buffers to write into. ``m=None`` leaves dW and db
+    ``dW``, ``db``, ``dA_prev``: optional buffers to write into (dW and dA_prev C-contiguous and
+    of the result's dtype, ``np.dot``'s rule for its ``out``). ``m=None`` leaves dW and db
     unscaled (m times larger) for a caller that divides all its gradients at once.
     """
     dW = np.dot(dZ, A_prev.T, out=dW)  # (n[l], m) @ (m, n[l-1]) -> (n[l], n[l-1])

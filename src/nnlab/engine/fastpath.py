@@ -38,8 +38,9 @@ class Workspace:
 
     ``A[l]`` (n[l], m) holds Z[l], then A[l] = g(Z[l]) in place; ``dropped[l]`` the next layer's
     input ``A[l] * D[l] / keep_prob`` (dropout only); ``dA[l]`` and ``dZ[l]`` (n[l], m) the
-    backward pass's gradients. ``X`` (m, n[0]), ``Y`` (m, n[L]): the gathered mini-batch, one example per row (its
-    transpose is the batch), when m < all examples.
+    backward pass's gradients. ``output``: where the last forward pass put A[L], ``A[L]`` itself
+    or the caller's buffer (then ``A[L]`` is not written). ``X`` (m, n[0]), ``Y`` (m, n[L]): the
+    gathered mini-batch, one example per row (its transpose is the batch), when m < all examples.
     """
 
     def __init__(self, dims: list[int], m: int, dtype, dropout: bool, gather: bool):

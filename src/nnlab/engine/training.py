@@ -81,9 +81,10 @@ def _minibatches(m: int, batch_size: int, rng: np.random.RandomState):
     return [permutation[start : start + batch_size] for start in range(0, m, batch_size)]
 
 
-#: Outputs scored together (see ``train``): at most this many, holding at most BLOCK_ENTRIES
-#: output values per block (512 KiB of float64).
-BLOCK_EPOCHS = 256
+#: Outputs scored together (see ``train``): at most this many epochs or mini-batches, holding
+#: at most BLOCK_ENTRIES output values per block (512 KiB of float64, twice that for mini-batches,
+#: whose targets are kept too).
+BLOCK_OUTPUTS = 256
 BLOCK_ENTRIES = 1 << 16
 
 
@@ -100,12 +101,20 @@ class _ScoreBlock:
 
     @staticmethod
     def capacity(shape: tuple) -> int:
-        return min(BLOCK_EPOCHS, BLOCK_ENTRIES // int(np.prod(shape)))
+        return min(BLOCK_OUTPUTS, BLOCK_ENTRIES // int(np.prod(shape)))
 
     @classmethod
     def worth_it(cls, shape: tuple) -> bool:
         """Whether a block for outputs of ``shape`` holds at least two of them."""
         return cls.capacity(shape) >= 2
+
+    @staticmethod
+    def cost_stays_finite(shape: tuple, dtype) -> bool:
+        """Whether the cross-entropy of a finite output of ``shape`` is finite in ``dtype``: each
+        term is at most -log(smallest normal), and all of them must sum within the dtype's range
+        (always in float32 and float64; float16 overflows past about 6,700 terms)."""
+        info = np.finfo(dtype)
+        return int(np.prod(shape)) * -float(np.log(info.tiny)) < float(info.max)
 
     @property
     def full(self) -> bool:
@@ -167,8 +176,8 @@ def train(
     the dev set. The steps run in preallocated buffers (:mod:`~nnlab.engine.fastpath`), with
     results bit-identical to composing ``model_forward``, ``model_backward`` and ``optimizer_step``. A non-finite cost stops training with :class:`~nnlab.errors.TrainingDiverged`.
 
-    Full-batch epochs that no ``on_epoch`` callback watches are scored in blocks after the fact
-    (same numbers, far fewer NumPy calls for small networks); mini-batches are gathered as rows,
+    Without an ``on_epoch`` callback, full-batch epochs and each epoch's mini-batches are scored
+    in blocks after the fact (same numbers, far fewer NumPy calls); mini-batches are gathered as rows,
     so an ``X`` that is the transpose of a row-major (m, n[0]) array (``X_rows.T``, a view)
     needs no copy, where a C-ordered (n[0], m) ``X`` is transposed once per call.
 
@@ -214,6 +223,10 @@ def train(
     """
     X, L = check_inputs(X, parameters)
     dtype = np.asarray(parameters["W1"]).dtype
+    if dtype.kind != "f":
+        raise ValueError(f"parameters must be floating-point arrays (their dtype is the run's); got W1 of dtype {dtype}")
+    if X.shape[1] == 0:
+        raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
     X = X.astype(dtype, copy=False)
     epochs = check_positive_int(epochs, "epochs")
     schedule = (  # validated once; the loop calls the unchecked scheduled_rate
@@ -237,6 +250,8 @@ def train(
         raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
     if dev is not None:
         X_dev, _ = check_inputs(dev[0], parameters)
+        if X_dev.shape[1] == 0:
+            raise ValueError(f"dev X must hold at least one example (column); got shape {X_dev.shape}")
         X_dev = X_dev.astype(dtype, copy=False)
         Y_dev = check_labels(dev[1], loss, (n_y, X_dev.shape[1]), dtype)
     initialize_optimizer(parameters, optimizer)  # validates the name
@@ -249,17 +264,18 @@ def train(
     if not full_batch:  # one example per row, so mini-batches are row blocks
         X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (m, n[0]), (m, n[L])
     history = History()
-    # With nothing watching epoch by epoch, the outputs of up to BLOCK_EPOCHS epochs are kept and
+    # With nothing watching epoch by epoch, the outputs of up to BLOCK_OUTPUTS epochs are kept and
     # scored together: one vectorized cost and count per block instead of a dozen NumPy calls per
     # epoch (for small networks, most of an epoch's time). The numbers are the same to the bit.
     # The dev set's scores wait unless early stopping needs them now. The training cost waits
-    # only with full batch, and only where a late look at it is as good as an early one: where a
-    # non-finite cost can come from a NaN output alone, which makes the same step's update
-    # non-finite too (bounded outputs scored by their own cross-entropy, logs floored at the
-    # smallest normal number; no L2 penalty, which could overflow on its own).
+    # only where a late look at it is as good as an early one: where a non-finite cost can come
+    # from a NaN output alone, which makes the same step's update non-finite too (bounded outputs
+    # scored by their own cross-entropy, logs floored at the smallest normal number, in a dtype
+    # whose range holds the largest such sum; no L2 penalty, which could overflow on its own).
     train_block = dev_block = None
     if on_epoch is None and classification:
-        if full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y.shape):
+        if (full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y.shape)
+                and _ScoreBlock.cost_stays_finite(Y.shape, dtype)):
             train_block = _ScoreBlock(Y.shape, dtype, Y)
         if dev is not None and patience is None and _ScoreBlock.worth_it(Y_dev.shape):
             dev_block = _ScoreBlock(Y_dev.shape, dtype, Y_dev)
@@ -268,7 +284,7 @@ def train(
     # (whatever watches epochs: an epoch's cost is only known at its end anyway).
     batch_block = None
     if (on_epoch is None and classification and not full_batch and net.fused and not lambd
-            and _ScoreBlock.worth_it((n_y, batch_size))):
+            and _ScoreBlock.worth_it((n_y, batch_size)) and _ScoreBlock.cost_stays_finite((n_y, batch_size), dtype)):
         batch_block = _ScoreBlock((n_y, batch_size), dtype)
     blocks = [block for block in (train_block, dev_block) if block is not None]
     block_epochs = min((len(block.outputs) for block in blocks), default=1)  # a flush when one is full

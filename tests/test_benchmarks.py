@@ -85,6 +85,16 @@ def test_ratios_pair_the_peers_of_each_round():
     assert report.paired_ratio(one, two, "trials/min") == pytest.approx(2.0)
 
 
+def test_fastest_peer_target_pairs_nnlab_with_every_peer():
+    # B has the better median, but A beats nnlab in two rounds of three: the target is missed
+    case = _case({"nnlab": 0.4, "A": 0.4, "B": 0.4}, medians={"nnlab": 1.0, "A": 2.5, "B": 1.5})
+    case["case"], case["peers"]["nnlab"]["seconds"] = "float64, full batch", [1.0, 3.0, 1.0]
+    case["peers"]["A"]["seconds"], case["peers"]["B"]["seconds"] = [0.9, 2.5, 3.0], [1.5, 1.5, 1.5]
+    case["peers"]["sklearn"], case["peers"]["torch"] = case["peers"].pop("A"), case["peers"].pop("B")
+    (target,) = [t for t in report.targets([{"workload": "W3", "cases": [case]}]) if "fastest" in t[0]]
+    assert target[1] is False and target[2] == "nnlab / sklearn = 1.11"
+
+
 def test_percent_of_bound_pairs_each_round_with_that_rounds_peak():
     document = report.annotate(run_workload("W3", repeat=2, quick=True, peers=("nnlab",), echo=lambda line: None))
     assert report.validate(document) == []

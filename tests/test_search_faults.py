@@ -26,31 +26,13 @@ import time
 from pathlib import Path
 
 import pytest
+import search_config
 from interrupt import sigint_when, start_interruptible
 
 from nnlab.search import load_records, load_search_config, open_run, run_search
 
 NNLAB = str(Path(sys.executable).with_name("nnlab"))
 TIMEOUT = 180  # seconds for one CLI run; longer is a hang
-
-CONFIG = """
-[data]
-source = "flower"
-[split]
-dev = 0.25
-test = 0.25
-seed = 0
-[search]
-strategy = "grid"
-seed = 7
-epochs = {epochs}
-[executor]
-kind = "serial"
-[space]
-hidden_layers = [[2], [4]]
-learning_rate = {learning_rates}
-activation = {activations}
-"""
 
 # Runs ``nnlab ...`` with a file size limit: SIGXFSZ ignored, so a write past the limit fails
 # with EFBIG (File too large) instead of killing the process. No privileges needed.
@@ -61,10 +43,9 @@ LIMITED = (
 )
 
 
-def write_config(folder: Path, epochs=150, learning_rates="[0.3, 1.2]", activations='["tanh", "relu"]') -> Path:
-    path = folder / "search.toml"
-    path.write_text(CONFIG.format(epochs=epochs, learning_rates=learning_rates, activations=activations))
-    return path
+def write_config(folder: Path, **options) -> Path:
+    """The tests' small flower search, serial, as ``folder/search.toml``."""
+    return search_config.write_config(folder, name="search.toml", **options)
 
 
 def nnlab(*args, limit: int | None = None, prefix=(), env=None) -> subprocess.CompletedProcess:

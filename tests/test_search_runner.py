@@ -22,43 +22,9 @@ from nnlab.cli import main
 from nnlab.data import load_data, split_indices
 from nnlab.model import Model
 from nnlab.search import load_records, load_search_config, open_run, run_search, trial_seed
+from search_config import write_config
 
 NNLAB = str(Path(sys.executable).with_name("nnlab"))
-
-TINY = """
-[data]
-source = "flower"
-[split]
-dev = 0.25
-test = 0.25
-seed = 0
-[search]
-strategy = "{strategy}"
-{trials}
-seed = 7
-epochs = {epochs}
-[executor]
-kind = "{executor}"
-{jobs}
-[space]
-hidden_layers = [[2], [4]]
-learning_rate = [0.3, 1.2]
-activation = ["tanh", "relu"]
-"""
-
-
-def write_config(folder: Path, strategy="grid", trials=None, epochs=150, executor="serial", jobs=None, extra="") -> Path:
-    path = folder / f"{strategy}-{executor}.toml"
-    text = TINY.format(
-        strategy=strategy,
-        trials=f"trials = {trials}" if trials else "",
-        epochs=epochs,
-        executor=executor,
-        jobs=f"jobs = {jobs}" if jobs else "",
-    )
-    path.write_text(text + extra)
-    return path
-
 
 def leaderboard(records) -> list[tuple]:
     """What must not depend on the executor: each trial's index, params, seed and scores."""

@@ -174,6 +174,24 @@ def test_a_search_killed_with_sigkill_resumes_without_losing_or_repeating_trials
     assert leaderboard(records) == leaderboard(uninterrupted.records)
 
 
+def test_a_study_written_with_one_attribute_per_result_reads_the_same(tmp_path):
+    # Studies from before a trial's results became the one "outcome" attribute stored each field
+    # as an attribute of its own: their records (and so `nnlab report`) must not lose them.
+    import json
+    import sqlite3
+
+    out = tmp_path / "run"
+    records = search(write_config(tmp_path, epochs=30), out).records
+    with sqlite3.connect(out / "study.db") as db:
+        rows = db.execute("SELECT trial_id, value_json FROM trial_user_attributes WHERE key = 'outcome'").fetchall()
+        assert len(rows) == len(records) == 8
+        for trial_id, value in rows:
+            db.executemany("INSERT INTO trial_user_attributes (trial_id, key, value_json) VALUES (?, ?, ?)",
+                           [(trial_id, key, json.dumps(field)) for key, field in json.loads(value).items()])
+        db.execute("DELETE FROM trial_user_attributes WHERE key = 'outcome'")
+    assert load_records(open_run(out)) == records
+
+
 def test_rerunning_a_finished_search_runs_nothing(tmp_path):
     path = write_config(tmp_path)
     first = search(path, tmp_path / "run")

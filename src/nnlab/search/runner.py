@@ -161,7 +161,9 @@ def _recover_interrupted(study) -> list[tuple[int, dict]]:
 def _record(trial) -> dict:
     """A report record from a stored Optuna trial."""
     attrs = trial.user_attrs
-    outcome = attrs.get(OUTCOME) or {}  # absent for a trial that never ran (bad params, interrupted)
+    # absent for a trial that never ran (bad params, interrupted); a study written before the
+    # outcome was one attribute holds each field as an attribute of its own
+    outcome = attrs.get(OUTCOME) or attrs
     params = {name: decode(name, value) for name, value in trial.params.items()}
     return {
         "number": attrs.get(INDEX, trial.number),

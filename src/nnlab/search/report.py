@@ -41,6 +41,18 @@ from pathlib import Path
 import numpy as np
 
 from ..io import atomic_write
+from ..text import (
+    as_float,
+    format_cost,
+    format_metric,
+    format_params,
+    format_seconds,
+    format_value,
+    is_finite,
+    metric_label,
+    one_line,
+    table,
+)
 
 __all__ = [
     "format_leaderboard",
@@ -72,20 +84,6 @@ _BEST_COLOR = "#d62728"
 # --------------------------------------------------------------------------- values
 
 
-def _float(value) -> float:
-    """``value`` as a float; ``None``, non-numbers and bools become NaN."""
-    if value is None or isinstance(value, bool):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _finite(value) -> bool:
-    return math.isfinite(_float(value))
-
-
 def _category(value):
     """A parameter value as a hashable category: lists (``hidden_layers`` read back from JSON) as
     tuples, NaN as None, anything unhashable as its text."""
@@ -96,21 +94,8 @@ def _category(value):
     try:
         hash(value)
     except TypeError:
-        return _format_value(value)
+        return format_value(value)
     return value
-
-
-def _format_value(value) -> str:
-    """One parameter value, compactly: ``(20, 7)`` -> ``20,7``, ``0.0100`` -> ``0.01``."""
-    if isinstance(value, (list, tuple)):
-        return ",".join(_format_value(item) for item in value)
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return format(float(value), ".6g")
-    return str(value)
 
 
 def _csv_value(value) -> str:
@@ -120,7 +105,7 @@ def _csv_value(value) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(float(value)) if math.isfinite(value) else ""
     if isinstance(value, (list, tuple)):
-        return _format_value(value)
+        return format_value(value)
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
@@ -134,41 +119,6 @@ def _metric_name(records, summary) -> str:
     if name is None:
         name = next((r.get("metric_name") for r in records if r.get("metric_name")), None)
     return str(name) if name else "accuracy"
-
-
-def _metric_label(metric_name: str) -> str:
-    return {"accuracy": "accuracy", "r2": "R²"}.get(metric_name, metric_name)
-
-
-def _format_metric(value, metric_name: str) -> str:
-    """Accuracy as a percentage with two decimals, R² (or any other metric) as a number."""
-    number = _float(value)
-    if not math.isfinite(number):
-        return "-"
-    if metric_name == "accuracy":
-        return f"{100.0 * number:.2f}%"
-    return f"{number:.4f}"
-
-
-def _format_cost(value) -> str:
-    """A cost with four decimals (aligned in columns); tiny costs in scientific notation."""
-    number = _float(value)
-    if not math.isfinite(number):
-        return "-"
-    return f"{number:.4f}" if number == 0 or abs(number) >= 1e-3 else f"{number:.2e}"
-
-
-def _format_seconds(value) -> str:
-    number = _float(value)
-    return f"{number:.1f}" if math.isfinite(number) else "-"
-
-
-def _one_line(text, limit=None) -> str:
-    """``text`` on one line (whitespace collapsed), cut to ``limit`` characters with ``...``."""
-    line = " ".join(str(text).split()) if text is not None else ""
-    if limit is not None and len(line) > limit:
-        return line[:limit] + "..."
-    return line
 
 
 # --------------------------------------------------------------------------- ranking
@@ -217,7 +167,7 @@ def rank_trials(records, objective, direction) -> list[dict]:
     sign = -1.0 if direction == "maximize" else 1.0
 
     def order(record):
-        value = _float(record.get(key))
+        value = as_float(record.get(key))
         finite = math.isfinite(value)
         return (not finite, sign * value if finite else 0.0, record["number"])
 
@@ -251,26 +201,6 @@ def _best_number(ranked, summary):
 
 
 # --------------------------------------------------------------------------- terminal
-
-
-def format_params(params) -> str:
-    """Parameters as ``name=value`` pairs in sorted name order, e.g.
-    ``activation=tanh hidden_layers=20,7 learning_rate=1.2`` (floats to 6 significant digits,
-    tuples joined by commas). An empty or missing mapping gives ``""``.
-    """
-    if not params:
-        return ""
-    return " ".join(f"{name}={_format_value(params[name])}" for name in sorted(params, key=str))
-
-
-def _table(header, rows, align) -> list[str]:
-    """Plain-text columns; ``align`` holds ``"<"`` or ``">"`` per column; the last is not padded."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = []
-    for row in (header, *rows):
-        cells = [f"{cell:{a}{w}}" for cell, a, w in zip(row[:-1], align, widths)]
-        lines.append("  ".join([*cells, str(row[-1])]).rstrip())
-    return lines
 
 
 def format_leaderboard(records, summary, top=10) -> str:
@@ -309,25 +239,25 @@ def format_leaderboard(records, summary, top=10) -> str:
         header = ("rank", "trial", f"dev {metric}", "dev cost", f"train {metric}", "seconds", "params")
         rows = [
             (
-                str(rank), str(r["number"]), _format_metric(r.get("dev_metric"), metric),
-                _format_cost(r.get("dev_cost")), _format_metric(r.get("train_metric"), metric),
-                _format_seconds(r.get("seconds")), format_params(r.get("params")),
+                str(rank), str(r["number"]), format_metric(r.get("dev_metric"), metric),
+                format_cost(r.get("dev_cost")), format_metric(r.get("train_metric"), metric),
+                format_seconds(r.get("seconds")), format_params(r.get("params")),
             )
             for rank, r in enumerate(shown, start=1)
         ]
-        lines += _table(header, rows, ">>>>>>")
+        lines += table(header, rows, ">>>>>>")
         if len(shown) < len(ranked):
             lines.append(f"... {len(ranked) - len(shown)} more completed trials not shown")
     else:
         lines.append("no trial completed")
     lines.append(_counts_line(ranked, failed, running, summary.get("trials_requested")))
     for r in failed:
-        lines.append(f"  trial {r['number']} failed: {_one_line(r.get('reason') or 'no reason recorded', REASON_CHARS)}")
+        lines.append(f"  trial {r['number']} failed: {one_line(r.get('reason') or 'no reason recorded', REASON_CHARS)}")
     best = summary.get("best_number")
-    if best is not None and (_finite(summary.get("test_metric")) or _finite(summary.get("test_cost"))):
+    if best is not None and (is_finite(summary.get("test_metric")) or is_finite(summary.get("test_cost"))):
         lines.append(
-            f"best trial {best}: test {metric} {_format_metric(summary.get('test_metric'), metric)}, "
-            f"test cost {_format_cost(summary.get('test_cost'))}"
+            f"best trial {best}: test {metric} {format_metric(summary.get('test_metric'), metric)}, "
+            f"test cost {format_cost(summary.get('test_cost'))}"
         )
     return "\n".join(lines)
 
@@ -372,9 +302,9 @@ def write_leaderboard_csv(path, records, summary) -> Path:
             writer.writerow([
                 "" if rank is None else rank, r["number"], r.get("state", ""),
                 *(_csv_value(values.get(name)) for name in params),
-                *(_csv_value(_float(r.get(field)) if r.get(field) is not None else None) for field in METRIC_FIELDS),
-                _csv_value(_float(r.get("seconds")) if r.get("seconds") is not None else None),
-                _one_line(r.get("reason")) if r.get("reason") else "",
+                *(_csv_value(as_float(r.get(field)) if r.get(field) is not None else None) for field in METRIC_FIELDS),
+                _csv_value(as_float(r.get("seconds")) if r.get("seconds") is not None else None),
+                one_line(r.get("reason")) if r.get("reason") else "",
             ])
     return target
 
@@ -420,20 +350,20 @@ def _sorted_categories(values):
     try:
         return sorted(unique)
     except TypeError:  # mixed types: order by their text
-        return sorted(unique, key=lambda v: (type(v).__name__, _format_value(v)))
+        return sorted(unique, key=lambda v: (type(v).__name__, format_value(v)))
 
 
 def _objective_axis(objective, metric):
     """``(record field, axis label)`` of the value the search optimized."""
     if objective == "cost":
         return "dev_cost", "dev cost"
-    return "dev_metric", f"dev {_metric_label(metric)}"
+    return "dev_metric", f"dev {metric_label(metric)}"
 
 
 def _plot_params(ranked, objective, metric, best):
     """(a) The optimized dev value against each hyperparameter; None if there is nothing to draw."""
     field, label = _objective_axis(objective, metric)
-    scored = [r for r in ranked if _finite(r.get(field))]
+    scored = [r for r in ranked if is_finite(r.get(field))]
     names = _param_names(scored)
     if not names:
         return None
@@ -441,12 +371,12 @@ def _plot_params(ranked, objective, metric, best):
     figure, axes_list = _new_figure(len(names), width=4.2, height=3.2, columns=columns)
     for axes, name in zip(axes_list, names):
         points = [
-            (_category(r["params"][name]), _float(r.get(field)), r["number"] == best)
+            (_category(r["params"][name]), as_float(r.get(field)), r["number"] == best)
             for r in scored if name in (r.get("params") or {})
         ]
         numeric = [p for p in points if p[0] is not None]
-        if numeric and _is_numeric([p[0] for p in numeric]) and any(_finite(p[0]) for p in numeric):
-            points = [p for p in numeric if _finite(p[0])]
+        if numeric and _is_numeric([p[0] for p in numeric]) and any(is_finite(p[0]) for p in numeric):
+            points = [p for p in numeric if is_finite(p[0])]
             x = np.array([p[0] for p in points], dtype=np.float64)
             y = np.array([p[1] for p in points])
             is_best = np.array([p[2] for p in points])
@@ -478,7 +408,7 @@ def _plot_params(ranked, objective, metric, best):
             if is_best.any():
                 axes.scatter(x[is_best], y[is_best], s=90, marker="*", color=_BEST_COLOR, zorder=3)
             axes.set_xticks(range(len(categories)))
-            axes.set_xticklabels([_format_value(v) for v in categories], rotation=30 if len(categories) > 4 else 0)
+            axes.set_xticklabels([format_value(v) for v in categories], rotation=30 if len(categories) > 4 else 0)
             axes.set_xlim(-0.6, len(categories) - 0.4)
         if objective == "cost" and _log_span([p[1] for p in points]):
             axes.set_yscale("log")
@@ -491,7 +421,7 @@ def _plot_params(ranked, objective, metric, best):
 
 def _curve(record, name):
     values = (record.get("curves") or {}).get(name) or []
-    return np.array([_float(v) for v in values], dtype=np.float64)
+    return np.array([as_float(v) for v in values], dtype=np.float64)
 
 
 def _plot_learning_curves(ranked):
@@ -530,8 +460,8 @@ def _plot_learning_curves(ranked):
 def _plot_gap(ranked, metric, best):
     """(c) Train metric against dev metric per trial, with the line y = x; None without points."""
     points = [
-        (_float(r.get("train_metric")), _float(r.get("dev_metric")), r["number"])
-        for r in ranked if _finite(r.get("train_metric")) and _finite(r.get("dev_metric"))
+        (as_float(r.get("train_metric")), as_float(r.get("dev_metric")), r["number"])
+        for r in ranked if is_finite(r.get("train_metric")) and is_finite(r.get("dev_metric"))
     ]
     if not points:
         return None
@@ -554,7 +484,7 @@ def _plot_gap(ranked, metric, best):
                           color="#444444")
     axes.set_xlim(low - pad, high + pad)
     axes.set_ylim(low - pad, high + pad)
-    name = _metric_label(metric)
+    name = metric_label(metric)
     axes.set_xlabel(f"train {name}")
     axes.set_ylabel(f"dev {name}")
     axes.set_title("Train vs dev: points below the line overfit")
@@ -624,15 +554,15 @@ def _summary_html(records, summary, ranked, failed, running, metric, best) -> st
         dev = ""
         if best_record is not None:
             dev = (
-                f" — dev {_e(_metric_label(metric))} {_e(_format_metric(best_record.get('dev_metric'), metric))}, "
-                f"dev cost {_e(_format_cost(best_record.get('dev_cost')))}"
+                f" — dev {_e(metric_label(metric))} {_e(format_metric(best_record.get('dev_metric'), metric))}, "
+                f"dev cost {_e(format_cost(best_record.get('dev_cost')))}"
             )
         rows.append(("best trial", f"{_e(best)}{dev}"))
         rows.append(("best params", f"<code>{_e(format_params(best_params)) or '(none)'}</code>"))
         test = (
-            f"{_e(_metric_label(metric))} {_e(_format_metric(summary.get('test_metric'), metric))}, "
-            f"cost {_e(_format_cost(summary.get('test_cost')))}"
-            if _finite(summary.get("test_metric")) or _finite(summary.get("test_cost"))
+            f"{_e(metric_label(metric))} {_e(format_metric(summary.get('test_metric'), metric))}, "
+            f"cost {_e(format_cost(summary.get('test_cost')))}"
+            if is_finite(summary.get("test_metric")) or is_finite(summary.get("test_cost"))
             else "not scored"
         )
         rows.append(("test (scored once)", test))
@@ -648,7 +578,7 @@ def _leaderboard_html(ranked, metric, best) -> str:
     if not ranked:
         return '<p class="note">No trial completed; there is nothing to rank.</p>'
     names = _param_names(ranked)
-    label = _e(_metric_label(metric))
+    label = _e(metric_label(metric))
     header = (
         "<tr><th>rank</th><th>trial</th>" + "".join(f"<th>{_e(n)}</th>" for n in names)
         + f"<th>dev {label}</th><th>dev cost</th><th>train {label}</th><th>train cost</th><th>seconds</th></tr>"
@@ -657,13 +587,13 @@ def _leaderboard_html(ranked, metric, best) -> str:
     for rank, r in enumerate(ranked, start=1):
         params = r.get("params") or {}
         cells = [f'<td class="num">{rank}</td>', f'<td class="num">{_e(r["number"])}</td>']
-        cells += [f"<td>{_e(_format_value(params[n])) if n in params else '-'}</td>" for n in names]
+        cells += [f"<td>{_e(format_value(params[n])) if n in params else '-'}</td>" for n in names]
         cells += [
             f'<td class="num">{_e(text)}</td>'
             for text in (
-                _format_metric(r.get("dev_metric"), metric), _format_cost(r.get("dev_cost")),
-                _format_metric(r.get("train_metric"), metric), _format_cost(r.get("train_cost")),
-                _format_seconds(r.get("seconds")),
+                format_metric(r.get("dev_metric"), metric), format_cost(r.get("dev_cost")),
+                format_metric(r.get("train_metric"), metric), format_cost(r.get("train_cost")),
+                format_seconds(r.get("seconds")),
             )
         ]
         css = ' class="best"' if r["number"] == best else ""
@@ -677,7 +607,7 @@ def _failed_html(failed, running) -> str:
     rows = "".join(
         f'<tr><td class="num">{_e(r["number"])}</td><td>{_e(r.get("state"))}</td>'
         f"<td><code>{_e(format_params(r.get('params')))}</code></td>"
-        f"<td>{_e(_one_line(r.get('reason') or ('no reason recorded' if r.get('state') == 'FAIL' else ''), 1000))}</td></tr>"
+        f"<td>{_e(one_line(r.get('reason') or ('no reason recorded' if r.get('state') == 'FAIL' else ''), 1000))}</td></tr>"
         for r in (*failed, *running)
     )
     return (
@@ -700,7 +630,7 @@ def _plots_html(ranked, summary, metric, best, boundary) -> str:
             (_plot_learning_curves(ranked), "learning curves",
              f"Train (dashed) and dev (solid) cost per epoch of the top {LEARNING_CURVES} trials."),
             (_plot_gap(ranked, metric, best), "train vs dev",
-             f"Train {_metric_label(metric)} against dev {_metric_label(metric)} per trial; the gap to the line "
+             f"Train {metric_label(metric)} against dev {metric_label(metric)} per trial; the gap to the line "
              "y = x is the variance (overfitting), the distance from perfect the bias."),
         )
         for png, alt, caption in plots:

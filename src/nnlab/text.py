@@ -1,0 +1,106 @@
+"""Text shared by the CLI and the search report: number formats, one-line messages, plain tables.
+
+One home for how nnlab writes a metric, a cost, a parameter value or an aligned table, so the
+terminal, the leaderboard CSV and the HTML report agree.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "as_float",
+    "format_cost",
+    "format_metric",
+    "format_params",
+    "format_seconds",
+    "format_value",
+    "is_finite",
+    "metric_label",
+    "one_line",
+    "table",
+]
+
+
+def as_float(value) -> float:
+    """``value`` as a float; ``None``, non-numbers and bools become NaN."""
+    if value is None or isinstance(value, bool):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def is_finite(value) -> bool:
+    return math.isfinite(as_float(value))
+
+
+def format_value(value) -> str:
+    """One parameter value, compactly: ``(20, 7)`` -> ``20,7``, ``0.0100`` -> ``0.01``."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(format_value(item) for item in value)
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return format(float(value), ".6g")
+    return str(value)
+
+
+def format_params(params) -> str:
+    """Parameters as ``name=value`` pairs in sorted name order, e.g.
+    ``activation=tanh hidden_layers=20,7 learning_rate=1.2`` (floats to 6 significant digits,
+    tuples joined by commas). An empty or missing mapping gives ``""``.
+    """
+    if not params:
+        return ""
+    return " ".join(f"{name}={format_value(params[name])}" for name in sorted(params, key=str))
+
+
+def metric_label(metric_name: str) -> str:
+    return {"accuracy": "accuracy", "r2": "R²"}.get(metric_name, metric_name)
+
+
+def format_metric(value, metric_name: str) -> str:
+    """Accuracy as a percentage with two decimals, R² (or any other metric) as a number."""
+    number = as_float(value)
+    if not math.isfinite(number):
+        return "-"
+    if metric_name == "accuracy":
+        return f"{100.0 * number:.2f}%"
+    return f"{number:.4f}"
+
+
+def format_cost(value) -> str:
+    """A cost with four decimals (aligned in columns); tiny costs in scientific notation."""
+    number = as_float(value)
+    if not math.isfinite(number):
+        return "-"
+    return f"{number:.4f}" if number == 0 or abs(number) >= 1e-3 else f"{number:.2e}"
+
+
+def format_seconds(value) -> str:
+    number = as_float(value)
+    return f"{number:.1f}" if math.isfinite(number) else "-"
+
+
+def one_line(text, limit=None) -> str:
+    """``text`` on one line (whitespace collapsed), cut to ``limit`` characters with ``...``."""
+    line = " ".join(str(text).split()) if text is not None else ""
+    if limit is not None and len(line) > limit:
+        return line[:limit] + "..."
+    return line
+
+
+def table(header, rows, align) -> list[str]:
+    """Plain-text columns; ``align`` holds ``"<"`` or ``">"`` per column; the last is not padded."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = []
+    for row in (header, *rows):
+        cells = [f"{cell:{a}{w}}" for cell, a, w in zip(row[:-1], align, widths)]
+        lines.append("  ".join([*cells, str(row[-1])]).rstrip())
+    return lines

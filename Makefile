@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.stamp-run
 STAMP_TEST := $(VENV)/.stamp-test
 
-.PHONY: run test bench clean
+.PHONY: run test docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +17,20 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
 	$(BIN)/nnlab search examples/flower.toml --out runs/flower
 
+# The suite, then the docs site: --strict fails on a broken link or API reference.
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest
+	$(MAKE) docs
+
+# The docs site into build/site (git-ignored); the README's and the pages' examples run in `make test`.
+docs: $(STAMP_TEST)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
 # The benchmark against scikit-learn and PyTorch (torch==2.13.0 installs from local disk here).
 bench: | $(BIN)/python

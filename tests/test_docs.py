@@ -156,3 +156,12 @@ def test_every_page_is_in_the_nav():
     pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
     assert pages - nav == set()
     assert nav - pages == set()
+
+
+def test_readme_links_point_to_files():
+    """The README is outside the mkdocs build, so its relative links are checked here."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    relative = [t for t in targets if "://" not in t]
+    assert relative, "the README links into docs/"
+    assert [t for t in relative if not (ROOT / t).is_file()] == []

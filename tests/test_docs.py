@@ -7,7 +7,8 @@ import what it uses) and skips, saying why, when ../shared/data/catvnoncat is ab
 
 Every ```console block is a shell session: each ``$ command`` line runs (``nnlab ...`` through
 click's test runner on this checkout's sources, anything else through the shell) and its output
-must match the lines shown under it up to the next ``$``. The console blocks of one page share a
+must match the lines shown under it up to the next ``$`` (``$ echo $?`` prints the exit status
+of the command before it). The console blocks of one page share a
 folder, in order, so ``nnlab predict`` can read the model that ``nnlab train`` wrote above it.
 
 Both compare like doctest with ELLIPSIS and NORMALIZE_WHITESPACE: ``...`` stands for any text.
@@ -123,24 +124,30 @@ def _session(body: str):
     return [(command, "\n".join(out) + "\n" if out else "") for command, out in steps]
 
 
-def _execute(command: str) -> str:
+def _execute(command: str, status: list[int]) -> str:
+    """Run one command line; ``status[0]`` keeps its exit status for a later ``echo $?``."""
+    if command == "echo $?":
+        return f"{status[0]}\n"
     if command.startswith("nnlab "):
         from nnlab.cli import main
 
         result = CliRunner().invoke(main, shlex.split(command)[1:], prog_name="nnlab")
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
+        status[0] = result.exit_code
         return result.output
     done = subprocess.run(command, shell=True, capture_output=True, text=True, env=os.environ)
+    status[0] = done.returncode
     return done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("page", CONSOLE_PAGES)
 def test_console_examples(page, workdir):
     checker = doctest.OutputChecker()
+    status = [0]
     for first_line, body, _ in _blocks(page, "console"):
         for command, expected in _session(body):
-            got = _execute(command)
+            got = _execute(command, status)
             if not checker.check_output(expected, got, FLAGS):
                 pytest.fail(
                     f"{_name(page)}, block at line {first_line}: $ {command}\n"

@@ -1,6 +1,8 @@
 """Hyperparameter search on a hold-out dev set: "try many values, evaluate them, pick the best".
 
-- :mod:`~nnlab.search.space`: the TOML search configuration and its Optuna distributions;
+- :mod:`~nnlab.search.config`: the search configuration read from TOML (``docs/search/toml.md``),
+  checked by :mod:`~nnlab.search.parser`;
+- :mod:`~nnlab.search.space`: the searched dimensions and their Optuna codec;
 - :mod:`~nnlab.search.trial`: one trial (train on train, score on dev), a top-level function;
 - :mod:`~nnlab.search.executors`: serial, local processes, or a Dask cluster;
 - :mod:`~nnlab.search.runner`: ask/tell, resume, the final test score;
@@ -30,8 +32,8 @@ _HOMES = {
     "write_leaderboard_csv": "report", "write_report": "report",
     "SearchResult": "runner", "load_records": "runner", "open_run": "runner",
     "rebuild_report": "runner", "run_search": "runner", "trial_seed": "runner",
-    "ConfigError": "space", "SearchConfig": "space", "load_search_config": "space",
-    "parse_search_config": "space",
+    "ConfigError": "space", "SearchConfig": "config", "load_search_config": "config",
+    "parse_search_config": "config",
 }
 
 

@@ -48,7 +48,8 @@ from ..labels import infer_targets
 from ..model import Model
 from .executors import make_executor
 from .report import rank_trials, write_leaderboard_csv, write_report
-from .space import ConfigError, SearchConfig, decode, optuna_distributions, optuna_grid, parse_search_config
+from .config import SearchConfig, parse_search_config
+from .space import ConfigError, decode, optuna_distributions, optuna_grid
 from .trial import TrialData, one_blas_thread
 
 __all__ = ["SearchResult", "TPE_BATCH", "load_records", "open_run", "rebuild_report", "run_search", "trial_seed"]

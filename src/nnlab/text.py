@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "as_float",
+    "csv_cell",
     "format_cost",
     "format_metric",
     "format_params",
@@ -49,6 +50,15 @@ def format_value(value) -> str:
     if isinstance(value, (float, np.floating)):
         return format(float(value), ".6g")
     return str(value)
+
+
+def csv_cell(value) -> str:
+    """A cell of a CSV file: full float precision, tuples as ``20,7``, None and NaN empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value)) if math.isfinite(value) else ""
+    return format_value(value)
 
 
 def format_params(params) -> str:

@@ -3,15 +3,15 @@
 Every executor has one interface, so the runner does not care which one it holds:
 
 - ``submit(task) -> concurrent.futures.Future`` resolving to :func:`~nnlab.search.trial.run_trial`'s
-  dict (``concurrent.futures.wait(..., return_when=FIRST_COMPLETED)`` works on all of them);
+  :class:`~nnlab.search.trial.TrialRecord` (``concurrent.futures.wait(..., return_when=FIRST_COMPLETED)`` works on all of them);
 - ``shutdown(cancel=False)``: wait for the submitted trials (or cancel them) and free the workers;
   a ``with`` block shuts down on exit, cancelling when the block raised (``KeyboardInterrupt``);
 - ``kind`` ("serial", "processes", "dask") and ``workers`` (trials that can run at once).
 
 The data go to each worker once (a process pool's initializer; one Dask task all trials depend on); each
-``submit`` sends only the small task dict. Infrastructure failures that the executor cannot
+``submit`` sends only the small :class:`~nnlab.search.trial.TrialTask`. Infrastructure failures that the executor cannot
 recover from surface as :class:`ExecutorError` from ``future.result()``; a failing *trial* is not
-an error but an outcome with ``state == "FAIL"``.
+an error but a record with ``state == "FAIL"``.
 
 Dask is an optional extra (``pip install 'nnlab[dask]'``): it is imported only when a
 :class:`DaskExecutor` is built.
@@ -20,19 +20,19 @@ Dask is an optional extra (``pip install 'nnlab[dask]'``): it is imported only w
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import multiprocessing
 import os
 import threading
 import uuid
 import warnings
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 from threadpoolctl import threadpool_limits
 
 from ..engine.validation import check_int, describe
 from ..errors import NNLabError
-from .trial import TrialData, run_trial
+from .trial import TrialData, TrialRecord, TrialTask, run_trial
 
 __all__ = [
     "DaskExecutor",
@@ -64,7 +64,7 @@ class TrialExecutor:
     def __init__(self) -> None:
         self._closed = False
 
-    def submit(self, task: dict[str, Any]) -> concurrent.futures.Future:
+    def submit(self, task: TrialTask) -> concurrent.futures.Future:
         raise NotImplementedError
 
     def shutdown(self, cancel: bool = False) -> None:
@@ -95,7 +95,7 @@ class SerialExecutor(TrialExecutor):
         super().__init__()
         self._data = _check_data(data)
 
-    def submit(self, task: dict[str, Any]) -> concurrent.futures.Future:
+    def submit(self, task: TrialTask) -> concurrent.futures.Future:
         self._check_open()
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
@@ -118,7 +118,7 @@ def _init_process(data: TrialData) -> None:
     _PROCESS_DATA = data
 
 
-def _run_in_process(task: dict[str, Any]) -> dict[str, Any]:
+def _run_in_process(task: TrialTask) -> TrialRecord:
     """What a pool worker runs per task: the trial on the data its initializer stored."""
     if _PROCESS_DATA is None:
         raise RuntimeError("this process was not initialized with the trial data (_init_process)")
@@ -130,7 +130,7 @@ class ProcessExecutor(TrialExecutor):
 
     A worker process that dies (killed, out of memory, crashed) breaks the whole pool: every
     trial it held fails with ``BrokenProcessPool``. The executor then starts a new pool and
-    resubmits each lost trial once (its outcome says ``retries: 1``); a trial lost a second time
+    resubmits each lost trial once (its record says ``retries=1``); a trial lost a second time
     resolves to :class:`ExecutorError`.
     """
 
@@ -159,7 +159,7 @@ class ProcessExecutor(TrialExecutor):
             pool.submit(os.getpid)
         return pool
 
-    def submit(self, task: dict[str, Any]) -> concurrent.futures.Future:
+    def submit(self, task: TrialTask) -> concurrent.futures.Future:
         self._check_open()
         outer: concurrent.futures.Future = concurrent.futures.Future()
         with self._lock:
@@ -196,7 +196,7 @@ class ProcessExecutor(TrialExecutor):
                 return
             error = inner.exception()
             if isinstance(error, BrokenProcessPool):
-                number = task.get("number") if isinstance(task, dict) else None
+                number = getattr(task, "number", None)
                 if attempt == 0:
                     try:
                         self._dispatch(task, outer, attempt + 1, broken=pool)
@@ -213,8 +213,8 @@ class ProcessExecutor(TrialExecutor):
                 _settle(outer, exception=error)
             else:
                 result = inner.result()
-                if attempt and isinstance(result, dict):
-                    result["retries"] = attempt
+                if attempt and isinstance(result, TrialRecord):
+                    result = dataclasses.replace(result, retries=attempt)
                 _settle(outer, result=result)
 
         inner.add_done_callback(relay)
@@ -364,9 +364,9 @@ class DaskExecutor(TrialExecutor):
         """Worker threads now in the cluster (at least 1: trials queue until workers join)."""
         return max(1, sum(self.client.nthreads().values()))
 
-    def submit(self, task: dict[str, Any]) -> concurrent.futures.Future:
+    def submit(self, task: TrialTask) -> concurrent.futures.Future:
         self._check_open()
-        number = task.get("number") if isinstance(task, dict) else None
+        number = getattr(task, "number", None)
         key = f"nnlab-trial-{number}-{uuid.uuid4().hex[:12]}"
         # ClientExecutor's futures are concurrent.futures.Future (cancel() cancels the Dask task)
         inner = self._executor.submit(run_trial, task, self._data, key=key)

@@ -26,9 +26,9 @@ from dask_processes import scheduler_and_worker
 from nnlab.config import Hyperparameters
 from nnlab.data import load_planar_dataset, train_dev_test_split
 from nnlab.model import Model
+from nnlab.search.cluster import DaskExecutor
 from nnlab.search.executors import (
     SCHEDULER_ENV,
-    DaskExecutor,
     ExecutorError,
     ProcessExecutor,
     SerialExecutor,
@@ -263,7 +263,7 @@ def test_make_executor_rejects_unknown_kinds_and_dask_without_scheduler(data, mo
 
 
 def test_importing_executors_does_not_import_dask():
-    code = "import sys, nnlab.search.executors; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    code = "import sys, nnlab.search.executors, nnlab.search.cluster; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
 

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..config import Hyperparameters
 from ..engine.validation import describe
@@ -24,6 +24,7 @@ __all__ = [
     "Dimension",
     "FloatRange",
     "IntRange",
+    "Range",
     "decode",
     "encode",
     "grid_size",
@@ -83,27 +84,28 @@ class Choice(Dimension):
 
 
 @dataclass(frozen=True)
-class IntRange(Dimension):
-    """Integers ``low <= n <= high``, on a log scale when ``log``."""
-
-    low: int
-    high: int
-    log: bool = False
-
-    def to_dict(self) -> dict:
-        return {"low": self.low, "high": self.high, "log": self.log, "type": "int"}
-
-
-@dataclass(frozen=True)
-class FloatRange(Dimension):
-    """Real numbers ``low <= x <= high``, on a log scale when ``log``."""
+class Range(Dimension):
+    """Numbers ``low <= x <= high``, on a log scale when ``log``: an :class:`IntRange` or a :class:`FloatRange`."""
 
     low: float
     high: float
     log: bool = False
+    TYPE: ClassVar[str] = ""
 
     def to_dict(self) -> dict:
-        return {"low": self.low, "high": self.high, "log": self.log, "type": "float"}
+        return {"low": self.low, "high": self.high, "log": self.log, "type": self.TYPE}
+
+
+class IntRange(Range):
+    """Integers ``low <= n <= high``, on a log scale when ``log``."""
+
+    TYPE = "int"
+
+
+class FloatRange(Range):
+    """Real numbers ``low <= x <= high``, on a log scale when ``log``."""
+
+    TYPE = "float"
 
 
 # ---------------------------------------------------------------------------

@@ -100,20 +100,6 @@ def finished(trial) -> bool:
     )
 
 
-def _recover_interrupted(study) -> list[tuple[int, dict]]:
-    """Mark trials left RUNNING by a killed process as failed; return ``(index, params)`` to rerun."""
-    import optuna
-
-    rerun = []
-    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        study._storage.set_trial_user_attr(trial._trial_id, "interrupted", True)
-        study._storage.set_trial_user_attr(trial._trial_id, "reason", "interrupted; run again on resume")
-        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
-        if INDEX in trial.user_attrs:
-            rerun.append((trial.user_attrs[INDEX], dict(trial.params)))
-    return rerun
-
-
 def recover_interrupted(study) -> list[tuple[int, dict]]:
     """Mark trials left RUNNING by a killed process as failed; return ``(index, params)`` to rerun."""
     import optuna

@@ -220,6 +220,9 @@ def test_report_is_self_contained_with_plots(tmp_path, records):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # atomic: no temporary left
     assert write_report(tmp_path / "report.html", records, summary).read_text(encoding="utf-8") == text  # reproducible
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # replaced in place
+    # the summary of an interrupted search names no best params: the best record's are shown
+    unnamed = write_report(tmp_path / "report.html", records, {**summary, "best_params": {}}).read_text(encoding="utf-8")
+    assert "activation=tanh hidden_layers=20,7 learning_rate=0.0001" in unnamed
 
 
 def test_report_with_no_completed_trial(tmp_path, records):

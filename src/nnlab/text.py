@@ -21,6 +21,7 @@ __all__ = [
     "is_finite",
     "metric_label",
     "one_line",
+    "shorten",
     "table",
 ]
 
@@ -104,6 +105,13 @@ def one_line(text, limit=None) -> str:
     if limit is not None and len(line) > limit:
         return line[:limit] + "..."
     return line
+
+
+def shorten(text, limit: int) -> str:
+    """``text`` on one line (whitespace collapsed), at most ``limit`` characters: a longer line is
+    cut to end in ``...`` (a database error may quote data; a failure reason may be a page long)."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def table(header, rows, align) -> list[str]:

@@ -4,7 +4,7 @@
   checked by :mod:`~nnlab.search.parser`;
 - :mod:`~nnlab.search.space`: the searched dimensions and their Optuna codec;
 - :mod:`~nnlab.search.trial`: one trial (train on train, score on dev) and its frozen record;
-- :mod:`~nnlab.search.executors`: serial, local processes, or a Dask cluster;
+- :mod:`~nnlab.search.executors`: serial or local processes; :mod:`~nnlab.search.cluster`: a Dask cluster;
 - :mod:`~nnlab.search.study`: the study store (open, resume, records) and its faults, one line each;
 - :mod:`~nnlab.search.runner`: the ask/tell loop, resume, the final test score;
 - :mod:`~nnlab.search.leaderboard`: ranking, the terminal table and leaderboard.csv;

@@ -35,6 +35,7 @@ from ..text import (
     one_line,
     table,
 )
+from .trial import METRIC_FIELDS
 
 __all__ = [
     "best_number",
@@ -53,7 +54,6 @@ OBJECTIVE_KEYS = {"accuracy": "dev_metric", "cost": "dev_cost"}
 """The record field each objective ranks by."""
 
 DIRECTIONS = ("maximize", "minimize")
-METRIC_FIELDS = ("dev_metric", "dev_cost", "train_metric", "train_cost")
 CSV_FIXED_COLUMNS = ("rank", "number", "state")
 CSV_TAIL_COLUMNS = (*METRIC_FIELDS, "seconds", "reason")
 REASON_CHARS = 100  # characters of a failure reason shown in the terminal table

@@ -71,7 +71,7 @@ def _image(figure, alt: str, caption: str) -> str:
 def _summary_html(records, summary, ranked, failed, running, metric, best) -> str:
     objective, direction = objective_of(summary)
     best_record = next((r for r in ranked if r.number == best), None)
-    best_params = summary.get("best_params") or (best_record or {}).get("params") or {}
+    best_params = summary.get("best_params") or (best_record.params if best_record is not None else {})
     rows = [
         ("data", _e(summary.get("data"))),
         ("strategy", _e(summary.get("strategy"))),

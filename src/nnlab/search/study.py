@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ModelFileError, NNLabError
+from ..text import shorten
 from .config import SearchConfig
 from .space import ConfigError, decode
 from .trial import TrialRecord
@@ -47,6 +48,15 @@ def storage_url(run_dir: Path, storage: str | None) -> str:
 
 
 def open_study(config: SearchConfig, run_dir: Path, storage: str | None):
+    """Create the study of ``config``, or open it to resume; a study of another search is refused.
+
+    Raises
+    ------
+    NNLabError
+        The storage cannot be opened (one line: the URL and the database's reason).
+    ConfigError
+        The study holds a different search (the changed sections named).
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -88,11 +98,11 @@ def open_run(run_dir, storage: str | None = None):
         raise NNLabError(f"cannot read the study in {url!r}: {short(database_error(error) or error)}") from None
 
 
-
 # --------------------------------------------------------------------------- trial records
 
 
 def finished(trial) -> bool:
+    """Whether a stored trial is done for good: COMPLETE or FAIL, and not interrupted (rerun on resume)."""
     import optuna
 
     return trial.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL) and not trial.user_attrs.get(
@@ -239,8 +249,7 @@ def storage_reason(error: BaseException, run_dir: Path, storage: str | None) -> 
 
 def short(error: BaseException, limit: int = 200) -> str:
     """An error's message on one line, at most ``limit`` characters (a database may quote data)."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(error, limit) or type(error).__name__
 
 
 def saved_trials(study) -> int | None:

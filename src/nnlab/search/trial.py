@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 from ..config import Hyperparameters
 from ..errors import TrainingDiverged
 from ..model import Model
+from ..text import shorten
 
 __all__ = [
     "MAX_CURVE_POINTS", "TrialData", "TrialRecord", "TrialTask", "one_blas_thread", "run_trial", "subsample_curves",
@@ -220,8 +221,7 @@ def subsample_curves(history: dict[str, list], max_points: int = MAX_CURVE_POINT
 def _one_line(error: BaseException) -> str:
     """The reason a trial failed, on one line: the divergence message, or ``Type: message``."""
     text = str(error) if isinstance(error, TrainingDiverged) else f"{type(error).__name__}: {error}"
-    text = " ".join(text.split())
-    return text if len(text) <= REASON_MAX_CHARS else text[: REASON_MAX_CHARS - 3] + "..."
+    return shorten(text, REASON_MAX_CHARS)
 
 
 def run_trial(task: TrialTask, data: TrialData) -> TrialRecord:

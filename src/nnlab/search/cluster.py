@@ -132,14 +132,14 @@ class DaskExecutor(TrialExecutor):
                 return
             error = inner.exception()
             if isinstance(error, self._KilledWorker):
-                settle(outer, exception=ExecutorError(
+                error = ExecutorError(
                     f"trial {number} ({key}): the Dask cluster at {self.address} gave up on it after its "
                     f"workers died ({error})"
-                ))
-            elif error is not None:
-                settle(outer, exception=error)
-            else:
+                )
+            if error is None:
                 settle(outer, result=inner.result())
+            else:
+                settle(outer, exception=error)
 
         def cancel_inner(outer: concurrent.futures.Future) -> None:
             if outer.cancelled():

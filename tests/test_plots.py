@@ -1,4 +1,4 @@
-"""Learning curves and decision boundaries: PNG files, written atomically, for any task."""
+"""Learning curves and decision boundaries: figures returned to the caller, or PNG files written atomically."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ import pytest
 from nnlab.data import load_planar_dataset, make_blobs
 from nnlab.engine.training import History
 from nnlab.model import Model
-from nnlab.plots import plot_decision_boundary, plot_learning_curve
+from nnlab.plots import (
+    decision_boundary_figure,
+    learning_curve_figure,
+    plot_decision_boundary,
+    plot_learning_curve,
+    png_bytes,
+    save_png,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -34,6 +41,24 @@ def flower():
 @pytest.fixture(scope="module")
 def flower_model(flower):
     return Model(hidden_layers=(4,), activation="tanh", learning_rate=1.2, epochs=50).fit(*flower)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_figures_are_returned_not_written(tmp_path, monkeypatch, flower, flower_model):
+    from matplotlib.figure import Figure
+
+    monkeypatch.chdir(tmp_path)
+    curve = learning_curve_figure({"train_cost": [1.0, 0.5, 0.01], "dev_cost": [1.1, 0.6, 0.02]}, title="t")
+    boundary = decision_boundary_figure(flower_model, *flower, resolution=20)
+    assert isinstance(curve, Figure) and isinstance(boundary, Figure)
+    assert curve.axes[0].get_yscale() == "log" and curve.axes[0].get_title() == "t"  # two decades of cost
+    assert [line.get_label() for line in curve.axes[0].get_lines()] == ["train", "dev"]
+    assert only_files(tmp_path) == []  # drawing writes nothing
+    assert png_bytes(curve)[:8] == PNG_MAGIC  # embedding: bytes in memory
+    assert save_png(boundary, tmp_path / "b.png") == tmp_path / "b.png" and is_png(tmp_path / "b.png")
+    assert only_files(tmp_path) == ["b.png"]
 
 
 # --------------------------------------------------------------------------- learning curve

@@ -26,25 +26,21 @@ from dask_processes import scheduler_and_worker
 from nnlab.config import Hyperparameters
 from nnlab.data import load_planar_dataset, train_dev_test_split
 from nnlab.model import Model
+from nnlab.search.cluster import DaskExecutor
 from nnlab.search.executors import (
     SCHEDULER_ENV,
-    DaskExecutor,
     ExecutorError,
     ProcessExecutor,
     SerialExecutor,
     make_executor,
 )
-from nnlab.search.trial import MAX_CURVE_POINTS, TrialData, run_trial, subsample_curves
+from nnlab.search.trial import MAX_CURVE_POINTS, TrialData, TrialRecord, TrialTask, run_trial, subsample_curves
 
 requires_dask = pytest.mark.skipif(
     importlib.util.find_spec("distributed") is None,
     reason="dask.distributed is not installed: pip install 'nnlab[dask]' (the test extra includes it)",
 )
 
-OUTCOME_KEYS = {
-    "number", "state", "reason", "dev_metric", "dev_cost", "train_metric", "train_cost", "metric_name",
-    "seconds", "epochs_run", "curves", "pid", "host", "retries",
-}
 # What must not depend on where or when a trial ran.
 RESULT_KEYS = ("number", "state", "reason", "dev_metric", "dev_cost", "train_metric", "train_cost", "metric_name",
                "epochs_run", "curves")
@@ -58,25 +54,24 @@ def data() -> TrialData:
     return TrialData(*split.train, *split.dev)
 
 
-def make_task(number: int, **hyperparameters) -> dict:
+def make_task(number: int, **hyperparameters) -> TrialTask:
     values = {"hidden_layers": (4,), "activation": "tanh", "learning_rate": 1.2, "epochs": 200, "seed": number}
     values.update(hyperparameters)
-    return {"number": number, "params": {"learning_rate": values["learning_rate"]},
-            "hyperparameters": Hyperparameters(**values).to_dict()}
+    return TrialTask(number, Hyperparameters(**values), {"learning_rate": values["learning_rate"]})
 
 
-# Four configurations, one of them invalid: every executor must give the same four outcomes.
+# Four configurations, one of them diverging: every executor must give the same four records.
 TASKS = [
     make_task(0),
     make_task(1, learning_rate=0.3, hidden_layers=(5, 3), activation="relu"),
     make_task(2, optimizer="adam", learning_rate=0.01, batch_size=64),
-    {"number": 3, "params": {}, "hyperparameters": {**make_task(3)["hyperparameters"], "learning_rate": -1.0}},
+    make_task(3, activation="relu", learning_rate=1e9),  # diverges: a FAIL with its reason
 ]
 LONG_TASK = make_task(7, epochs=12000)  # about 2 s alone on one core
 
 
 def results(outcomes) -> list[dict]:
-    return [{key: outcome[key] for key in RESULT_KEYS} for outcome in outcomes]
+    return [{key: getattr(outcome, key) for key in RESULT_KEYS} for outcome in outcomes]
 
 
 def collect(executor, tasks) -> list[dict]:
@@ -87,33 +82,37 @@ def collect(executor, tasks) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def serial_outcomes(data) -> list[dict]:
+def serial_outcomes(data) -> list[TrialRecord]:
     with SerialExecutor(data) as executor:
-        return collect(executor, TASKS)
+        outcomes = collect(executor, TASKS)
+    assert [outcome.state for outcome in outcomes] == ["COMPLETE", "COMPLETE", "COMPLETE", "FAIL"]
+    return outcomes
 
 
 # --------------------------------------------------------------------------- run_trial
 def test_complete_trial_has_every_field_json_ready_and_its_model(data):
     outcome = run_trial(make_task(0, epochs=450), data)
-    assert set(outcome) == OUTCOME_KEYS | {"model"}
-    # the trained model travels as arrays and metadata; it scores what the outcome says
-    model = Model.from_arrays(*outcome.pop("model"))
-    assert model.evaluate(data.X_dev, data.Y_dev)["metric"] == outcome["dev_metric"]
+    assert isinstance(outcome, TrialRecord) and outcome.params == {"learning_rate": 1.2} and outcome.seed == 0
+    # the trained model travels as arrays and metadata; it scores what the record says
+    model = Model.from_arrays(*outcome.model)
+    assert model.evaluate(data.X_dev, data.Y_dev)["metric"] == outcome.dev_metric
     assert len(model.history.epoch) == 450
-    assert outcome["state"] == "COMPLETE" and outcome["reason"] is None
-    assert outcome["number"] == 0 and outcome["metric_name"] == "accuracy"
+    assert outcome.state == "COMPLETE" and outcome.reason is None
+    assert outcome.number == 0 and outcome.metric_name == "accuracy"
     for key in ("dev_metric", "dev_cost", "train_metric", "train_cost"):
-        assert isinstance(outcome[key], float) and np.isfinite(outcome[key])
-    assert 0.7 < outcome["dev_metric"] <= 1 and 0.7 < outcome["train_metric"] <= 1
-    assert outcome["epochs_run"] == 450 and outcome["retries"] == 0
-    assert outcome["seconds"] > 0 and outcome["pid"] == os.getpid() and outcome["host"] == socket.gethostname()
-    curves = outcome["curves"]
+        assert isinstance(getattr(outcome, key), float) and np.isfinite(getattr(outcome, key))
+    assert 0.7 < outcome.dev_metric <= 1 and 0.7 < outcome.train_metric <= 1
+    assert outcome.epochs_run == 450 and outcome.retries == 0
+    assert outcome.seconds > 0 and outcome.pid == os.getpid() and outcome.host == socket.gethostname()
+    curves = outcome.curves
     assert set(curves) == {"epoch", "train_cost", "dev_cost", "train_metric", "dev_metric"}
     assert all(len(values) == MAX_CURVE_POINTS for values in curves.values())
     assert curves["epoch"][0] == 0 and curves["epoch"][-1] == 449 and curves["epoch"] == sorted(set(curves["epoch"]))
     # the last point is the trained model's dev cost, as evaluate measures it
-    assert curves["dev_cost"][-1] == pytest.approx(outcome["dev_cost"], rel=1e-12)
-    json.loads(json.dumps(outcome, allow_nan=False))
+    assert curves["dev_cost"][-1] == pytest.approx(outcome.dev_cost, rel=1e-12)
+    stored = json.loads(json.dumps(outcome.to_json(), allow_nan=False))  # what the study keeps: no model
+    assert "model" not in stored and TrialRecord.from_json(stored, number=0, params=outcome.params, seed=0,
+                                                             state="COMPLETE") == outcome
 
 
 def test_curves_are_subsampled_evenly_keeping_first_and_last():
@@ -133,30 +132,21 @@ def test_diverging_trial_is_recorded_failed_with_the_divergence_message(data):
     task = make_task(5, activation="relu", learning_rate=1e6, standardize=False)
     unscaled = data._replace(X_train=data.X_train * 1e3, X_dev=data.X_dev * 1e3)
     outcome = run_trial(task, unscaled)
-    assert outcome["state"] == "FAIL"
-    assert outcome["reason"].startswith("training diverged:") and "learning rate 1e+06" in outcome["reason"]
-    assert "\n" not in outcome["reason"]
-    assert all(outcome[key] is None for key in ("dev_metric", "dev_cost", "train_metric", "train_cost"))
+    assert outcome.state == "FAIL"
+    assert outcome.reason.startswith("training diverged:") and "learning rate 1e+06" in outcome.reason
+    assert "\n" not in outcome.reason
+    assert all(getattr(outcome, key) is None for key in ("dev_metric", "dev_cost", "train_metric", "train_cost"))
     # the curves up to the divergence are kept for the report
-    assert 0 < outcome["epochs_run"] < 200 and len(outcome["curves"]["epoch"]) == outcome["epochs_run"]
-    json.dumps(outcome, allow_nan=False)
+    assert 0 < outcome.epochs_run < 200 and len(outcome.curves["epoch"]) == outcome.epochs_run
+    assert outcome.model is None
+    json.dumps(outcome.to_json(), allow_nan=False)
 
 
-@pytest.mark.parametrize(
-    "change, expected",
-    [
-        ({"learning_rate": -1.0}, "ValueError: learning_rate must be"),
-        ({"hidden_units": 4}, "ValueError: unknown hyperparameter(s) ['hidden_units']"),
-        ({"batch_size": 0}, "ValueError: batch_size must be"),
-    ],
-)
-def test_invalid_hyperparameters_fail_the_trial_without_raising(data, change, expected):
-    task = make_task(6)
-    task["hyperparameters"].update(change)
-    outcome = run_trial(task, data)
-    assert outcome["state"] == "FAIL" and outcome["reason"].startswith(expected)
-    assert outcome["dev_metric"] is None and outcome["epochs_run"] == 0
-    assert set(outcome) == OUTCOME_KEYS
+def test_a_task_carries_validated_hyperparameters_only(data):
+    with pytest.raises(TypeError, match="hyperparameters must be a Hyperparameters; got dict"):
+        TrialTask(6, {"learning_rate": -1.0})
+    with pytest.raises(TypeError, match="task must be a TrialTask; got dict"):
+        run_trial({"number": 6, "hyperparameters": {}}, data)
 
 
 def test_a_combination_the_data_rule_out_fails_the_trial():
@@ -165,8 +155,9 @@ def test_a_combination_the_data_rule_out_fails_the_trial():
     X, Y = make_blobs(n_samples=60, centers=3, seed=0)
     three_classes = TrialData(X[:, :45], Y[:, :45], X[:, 45:], Y[:, 45:])
     outcome = run_trial(make_task(6, output="sigmoid"), three_classes)  # a sigmoid output for three classes
-    assert outcome["state"] == "FAIL" and outcome["reason"].startswith("ValueError: a sigmoid output needs two classes")
-    assert run_trial(make_task(6, output="softmax"), three_classes)["state"] == "COMPLETE"
+    assert outcome.state == "FAIL" and outcome.reason.startswith("ValueError: a sigmoid output needs two classes")
+    assert outcome.dev_metric is None and outcome.epochs_run == 0 and outcome.model is None
+    assert run_trial(make_task(6, output="softmax"), three_classes).state == "COMPLETE"
 
 
 def test_keyboard_interrupt_is_not_swallowed(data):
@@ -183,7 +174,7 @@ def test_keyboard_interrupt_is_not_swallowed(data):
 
 def test_same_task_twice_gives_identical_results(data):
     first, second = run_trial(TASKS[1], data), run_trial(TASKS[1], data)
-    assert first["state"] == "COMPLETE"
+    assert first.state == "COMPLETE"
     assert results([first]) == results([second])
 
 
@@ -192,8 +183,8 @@ def test_serial_executor_runs_at_submit_and_reports_malformed_tasks(data):
     with make_executor("serial", data) as executor:
         assert (executor.kind, executor.workers) == ("serial", 1)
         future = executor.submit(TASKS[0])
-        assert future.done() and future.result()["pid"] == os.getpid()
-        assert isinstance(executor.submit({"params": {}}).exception(), KeyError)
+        assert future.done() and future.result().pid == os.getpid()
+        assert isinstance(executor.submit({"params": {}}).exception(), TypeError)
     with pytest.raises(RuntimeError, match="after shutdown"):
         executor.submit(TASKS[0])
 
@@ -204,10 +195,10 @@ def test_process_executor_matches_serial_and_uses_two_processes(data, serial_out
         outcomes = collect(executor, TASKS + TASKS)
     assert results(outcomes[:4]) == results(serial_outcomes)
     assert results(outcomes[4:]) == results(serial_outcomes)
-    pids = {outcome["pid"] for outcome in outcomes}
+    pids = {outcome.pid for outcome in outcomes}
     # the data travel once per process (the initializer): never more processes than jobs
     assert len(pids) == 2 and os.getpid() not in pids
-    assert all(outcome["retries"] == 0 for outcome in outcomes)
+    assert all(outcome.retries == 0 for outcome in outcomes)
 
 
 def _new_child(known: set[int], timeout: float = 30) -> int:
@@ -224,19 +215,19 @@ def _new_child(known: set[int], timeout: float = 30) -> int:
 def test_a_killed_worker_process_is_replaced_and_its_trial_rerun_once(data):
     with ProcessExecutor(data, jobs=1) as executor:
         first = executor.submit(TASKS[0]).result(timeout=TIMEOUT)
-        victim = first["pid"]
+        victim = first.pid
         future = executor.submit(LONG_TASK)
         time.sleep(0.3)  # the trial is training in the only worker
         os.kill(victim, signal.SIGKILL)
         outcome = future.result(timeout=TIMEOUT)
-        assert outcome["state"] == "COMPLETE" and outcome["retries"] == 1 and outcome["pid"] != victim
+        assert outcome.state == "COMPLETE" and outcome.retries == 1 and outcome.pid != victim
         after = executor.submit(TASKS[0]).result(timeout=TIMEOUT)  # the new pool keeps serving
-    assert results([after]) == results([first]) and after["retries"] == 0
+    assert results([after]) == results([first]) and after.retries == 0
 
 
 def test_a_trial_whose_worker_dies_twice_raises_executor_error(data):
     with ProcessExecutor(data, jobs=1) as executor:
-        victim = executor.submit(TASKS[0]).result(timeout=TIMEOUT)["pid"]
+        victim = executor.submit(TASKS[0]).result(timeout=TIMEOUT).pid
         future = executor.submit(LONG_TASK)
         time.sleep(0.3)
         os.kill(victim, signal.SIGKILL)
@@ -272,7 +263,7 @@ def test_make_executor_rejects_unknown_kinds_and_dask_without_scheduler(data, mo
 
 
 def test_importing_executors_does_not_import_dask():
-    code = "import sys, nnlab.search.executors; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    code = "import sys, nnlab.search.executors, nnlab.search.cluster; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
 
@@ -313,7 +304,7 @@ def test_dask_executor_matches_serial_and_sends_the_data_once(data, cluster, ser
         outcomes = [future.result() for future in futures]
         dependencies = executor.client.run_on_scheduler(_task_dependencies)
     assert results(outcomes) == results(serial_outcomes)
-    worker_pids = {outcome["pid"] for outcome in outcomes}
+    worker_pids = {outcome.pid for outcome in outcomes}
     assert os.getpid() not in worker_pids and len(worker_pids) <= 2
     # one data task, which every trial task refers to instead of carrying the data
     data_keys = [key for key in dependencies if key.startswith("nnlab-data-")]
@@ -330,7 +321,7 @@ def test_scheduler_address_from_the_environment(data, cluster, monkeypatch):
     monkeypatch.setenv(SCHEDULER_ENV, cluster.scheduler_address)
     with make_executor("dask", data) as executor:
         assert executor.address == cluster.scheduler_address
-        assert executor.submit(TASKS[0]).result(timeout=TIMEOUT)["state"] == "COMPLETE"
+        assert executor.submit(TASKS[0]).result(timeout=TIMEOUT).state == "COMPLETE"
 
 
 @requires_dask
@@ -368,7 +359,7 @@ def test_dask_worker_killed_mid_trial_is_rescheduled(data, cluster):
         assert data_holders == [{holders[0]}]
         os.kill(victim, signal.SIGKILL)
         outcome = future.result(timeout=TIMEOUT)
-    assert outcome["state"] == "COMPLETE" and outcome["epochs_run"] == 12000 and outcome["pid"] != victim
+    assert outcome.state == "COMPLETE" and outcome.epochs_run == 12000 and outcome.pid != victim
 
 
 @requires_dask
@@ -390,4 +381,4 @@ def test_dask_scheduler_and_worker_processes_from_the_command_line(data, serial_
             assert executor.workers == 1
             outcomes = collect(executor, TASKS)
     assert results(outcomes) == results(serial_outcomes)
-    assert {outcome["pid"] for outcome in outcomes} == {worker_pid}  # the worker we started
+    assert {outcome.pid for outcome in outcomes} == {worker_pid}  # the worker we started

@@ -67,7 +67,7 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
 def leaderboard(records) -> list[tuple]:
     """What must not depend on executors, faults or resumes: index, params, seed, state, scores."""
     return sorted(
-        (r["number"], tuple(sorted(r["params"].items())), r["seed"], r["state"], r["dev_metric"], r["train_metric"])
+        (r.number, tuple(sorted(r.params.items())), r.seed, r.state, r.dev_metric, r.train_metric)
         for r in records
     )
 
@@ -188,7 +188,7 @@ def test_a_dask_worker_killed_mid_trial_the_search_completes_with_every_trial_on
     assert pids[victim] not in worker_pids(address)  # the worker really died
 
     records = stored_records(out)
-    assert [r["number"] for r in records] == [0, 1, 2, 3]  # each index once
+    assert [r.number for r in records] == [0, 1, 2, 3]  # each index once
     assert trial_states(out / "study.db") == {"COMPLETE": 4}  # nothing failed, nothing ran twice
     straight = reference(path, tmp_path / "serial")
     assert leaderboard(records) == leaderboard(straight.records)
@@ -368,7 +368,7 @@ def test_resuming_into_a_run_folder_made_read_only_changes_nothing_and_the_study
         assert snapshot(run) == before  # not a byte changed, no file added
         # the study reads back where it lies, read-only
         records = stored_records(run)
-        assert [r["number"] for r in records] == list(range(saved))
+        assert [r.number for r in records] == list(range(saved))
         assert integrity(run / "study.db") == "ok"
 
     # a writable copy of the folder: the report is rebuilt from the untouched study
@@ -409,7 +409,7 @@ def check_the_stopped_study(db: Path, saved: int, line: str, straight) -> None:
     records = stored_records(db.parent)
     assert f"{len(records)} of 8 trials are saved in the study" in line
     assert len(records) == saved and 1 <= saved < 8, f"the write failed at trial {saved}, not mid-search"
-    assert all(r["state"] == "COMPLETE" for r in records)
+    assert all(r.state == "COMPLETE" for r in records)
     straight_by_number = {row[0]: row for row in leaderboard(straight.records)}
     assert all(row == straight_by_number[row[0]] for row in leaderboard(records))
 
@@ -418,7 +418,7 @@ def check_the_resume(path: Path, run: Path, straight) -> None:
     resumed = nnlab("search", path, "--out", run)
     assert resumed.returncode == 0, resumed.stderr
     records = stored_records(run)
-    assert [r["number"] for r in records] == list(range(8))  # none lost, none duplicated
+    assert [r.number for r in records] == list(range(8))  # none lost, none duplicated
     assert trial_states(run / "study.db")["COMPLETE"] == 8  # no finished trial ran twice
     assert leaderboard(records) == leaderboard(straight.records)
     assert all((run / name).stat().st_size > 0 for name in ("leaderboard.csv", "best_model.npz", "report.html"))
@@ -530,13 +530,13 @@ def test_diverging_trials_are_failed_with_their_reason_in_the_study_leaderboard_
     result = nnlab("search", path, "--out", run)
     assert result.returncode == 0, result.stderr
     records = stored_records(run)
-    failed = [r for r in records if r["state"] == "FAIL"]
-    assert [r["params"]["learning_rate"] for r in failed] == [1e6, 1e6]
-    assert all(r["reason"].startswith("training diverged:") and "learning rate 1e+06" in r["reason"] for r in failed)
-    assert all(r["state"] == "COMPLETE" for r in records if r["params"]["learning_rate"] == 0.3)
+    failed = [r for r in records if r.state == "FAIL"]
+    assert [r.params["learning_rate"] for r in failed] == [1e6, 1e6]
+    assert all(r.reason.startswith("training diverged:") and "learning rate 1e+06" in r.reason for r in failed)
+    assert all(r.state == "COMPLETE" for r in records if r.params["learning_rate"] == 0.3)
     assert trial_states(run / "study.db") == {"COMPLETE": 2, "FAIL": 2}
     for r in failed:  # the terminal leaderboard names each failed trial and its reason
-        assert f"trial {r['number']} failed: training diverged" in result.stdout
+        assert f"trial {r.number} failed: training diverged" in result.stdout
     assert result.stdout.count("training diverged") == 2
     assert (run / "leaderboard.csv").read_text().count("training diverged") == 2
     assert (run / "report.html").read_text().count("training diverged") >= 2

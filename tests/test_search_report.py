@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import csv
 import math
 import re
@@ -12,13 +13,9 @@ import pytest
 
 from nnlab.data import make_moons
 from nnlab.model import Model
-from nnlab.search.report import (
-    format_leaderboard,
-    format_params,
-    rank_trials,
-    write_leaderboard_csv,
-    write_report,
-)
+from nnlab.search.leaderboard import format_leaderboard, format_params, rank_trials, write_leaderboard_csv
+from nnlab.search.report import write_report
+from nnlab.search.trial import TrialRecord
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MALICIOUS = "<script>alert(1)</script>"
@@ -45,28 +42,29 @@ COST_ORDER = [6, 10, 1, 11, 4, 7, 2, 0, 5, 9]
 
 def completed(number, dev_metric, dev_cost, hidden, rate, activation):
     epochs = list(range(20))
-    return {
-        "number": number, "state": "COMPLETE",
-        "params": {"hidden_layers": hidden, "learning_rate": rate, "activation": activation},
-        "reason": None, "dev_metric": dev_metric, "dev_cost": dev_cost,
-        "train_metric": min(1.0, dev_metric + 0.03), "train_cost": dev_cost * 0.8,
-        "metric_name": "accuracy", "seconds": 1.5 + number / 10,
-        "curves": {
+    return TrialRecord(
+        number=number, state="COMPLETE",
+        params={"hidden_layers": hidden, "learning_rate": rate, "activation": activation},
+        reason=None, dev_metric=dev_metric, dev_cost=dev_cost,
+        train_metric=min(1.0, dev_metric + 0.03), train_cost=dev_cost * 0.8,
+        metric_name="accuracy", seconds=1.5 + number / 10,
+        curves={
             "epoch": epochs,
             "train_cost": [0.7 * math.exp(-e / 5) + dev_cost * 0.8 for e in epochs],
             "dev_cost": [0.7 * math.exp(-e / 6) + dev_cost for e in epochs],
             "train_metric": [0.5 + e / 40 for e in epochs],
             "dev_metric": [0.5 + e / 45 for e in epochs],
         },
-    }
+    )
 
 
 def failed(number, reason, params):
-    return {
-        "number": number, "state": "FAIL", "params": params, "reason": reason,
-        "dev_metric": None, "dev_cost": None, "train_metric": None, "train_cost": None,
-        "metric_name": "accuracy", "seconds": 0.2, "curves": {},
-    }
+    return TrialRecord(number=number, state="FAIL", params=params, reason=reason, metric_name="accuracy", seconds=0.2)
+
+
+def changed(record, **params):
+    """``record`` with ``params`` set (a record is frozen)."""
+    return dataclasses.replace(record, params={**record.params, **params})
 
 
 LONG_REASON = "training diverged: the cost became NaN at epoch 12 " + "x" * 200
@@ -75,9 +73,9 @@ LONG_REASON = "training diverged: the cost became NaN at epoch 12 " + "x" * 200
 @pytest.fixture
 def records():
     trials = [completed(*row) for row in TRIALS]
-    trials[2]["params"]["l2"] = 0.01  # a parameter only some trials have
-    trials[3]["params"]["l2"] = 0.1
-    trials[4]["curves"] = {}  # a completed trial without curves
+    trials[2] = changed(trials[2], l2=0.01)  # a parameter only some trials have
+    trials[3] = changed(trials[3], l2=0.1)
+    trials[4] = dataclasses.replace(trials[4], curves={})  # a completed trial without curves
     return [
         *trials[:2],
         failed(3, LONG_REASON, {"hidden_layers": (20, 7), "learning_rate": 5.0, "activation": "tanh"}),
@@ -91,9 +89,9 @@ def summary_for(records, objective="accuracy", direction="maximize", **extra):
     ranked = rank_trials(records, objective, direction)
     summary = {
         "objective": objective, "direction": direction, "strategy": "tpe", "trials_requested": 12,
-        "data": "moons", "best_number": ranked[0]["number"] if ranked else None,
+        "data": "moons", "best_number": ranked[0].number if ranked else None,
         "test_metric": 0.9375 if ranked else None, "test_cost": 0.2 if ranked else None,
-        "best_params": dict(ranked[0]["params"]) if ranked else {}, "run_dir": "runs/moons",
+        "best_params": dict(ranked[0].params) if ranked else {}, "run_dir": "runs/moons",
     }
     summary.update(extra)
     return summary
@@ -108,19 +106,19 @@ def images(text):
 
 def test_rank_by_accuracy_best_first_ties_by_number_failed_excluded(records):
     ranked = rank_trials(records, "accuracy", "maximize")
-    assert [r["number"] for r in ranked] == METRIC_ORDER
-    assert all(r["state"] == "COMPLETE" for r in ranked)
+    assert [r.number for r in ranked] == METRIC_ORDER
+    assert all(r.state == "COMPLETE" for r in ranked)
 
 
 def test_rank_by_cost_lowest_first_ties_by_number(records):
-    assert [r["number"] for r in rank_trials(records, "cost", "minimize")] == COST_ORDER
+    assert [r.number for r in rank_trials(records, "cost", "minimize")] == COST_ORDER
 
 
 def test_rank_puts_missing_and_nan_values_last_and_skips_running(records):
-    records[0]["dev_metric"] = float("nan")  # trial 0
-    records[1]["dev_metric"] = None  # trial 1
-    records.append({**records[1], "number": 12, "state": "RUNNING", "dev_metric": 1.0})
-    ranked = [r["number"] for r in rank_trials(records, "accuracy", "maximize")]
+    records[0] = dataclasses.replace(records[0], dev_metric=float("nan"))  # trial 0
+    records[1] = dataclasses.replace(records[1], dev_metric=None)  # trial 1
+    records.append(dataclasses.replace(records[1], number=12, state="RUNNING", dev_metric=1.0))
+    ranked = [r.number for r in rank_trials(records, "accuracy", "maximize")]
     assert ranked == [5, 9, 2, 7, 4, 11, 10, 6, 0, 1]
 
 
@@ -158,12 +156,11 @@ def test_format_leaderboard(records):
 
 
 def test_format_leaderboard_regression_cost_objective_and_no_completed(records):
-    for record in records:
-        record["metric_name"] = "r2"
+    records = [dataclasses.replace(record, metric_name="r2") for record in records]
     text = format_leaderboard(records, summary_for(records, "cost", "minimize"), top=None)
     first = next(line for line in text.splitlines() if line.lstrip().startswith("1 "))
     assert first.split()[1] == "6" and "0.6000" in first and "0.05" in first and "%" not in first
-    nothing = [r for r in records if r["state"] == "FAIL"]
+    nothing = [r for r in records if r.state == "FAIL"]
     text = format_leaderboard(nothing, summary_for(nothing))
     assert "no trial completed" in text and "2 trials (of 12 requested): 0 completed, 2 failed" in text
 
@@ -205,8 +202,8 @@ def test_leaderboard_csv_ranks_by_cost(tmp_path, records):
 
 
 def test_report_is_self_contained_with_plots(tmp_path, records):
-    records[5]["params"]["activation"] = MALICIOUS  # trial 5: a hostile string from a user file
-    records[8]["reason"] = MALICIOUS  # failed trial 8
+    records[5] = changed(records[5], activation=MALICIOUS)  # trial 5: a hostile string from a user file
+    records[8] = dataclasses.replace(records[8], reason=MALICIOUS)  # failed trial 8
     summary = summary_for(records)
     path = write_report(tmp_path / "report.html", records, summary)
     assert path == tmp_path / "report.html"
@@ -223,10 +220,13 @@ def test_report_is_self_contained_with_plots(tmp_path, records):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # atomic: no temporary left
     assert write_report(tmp_path / "report.html", records, summary).read_text(encoding="utf-8") == text  # reproducible
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # replaced in place
+    # the summary of an interrupted search names no best params: the best record's are shown
+    unnamed = write_report(tmp_path / "report.html", records, {**summary, "best_params": {}}).read_text(encoding="utf-8")
+    assert "activation=tanh hidden_layers=20,7 learning_rate=0.0001" in unnamed
 
 
 def test_report_with_no_completed_trial(tmp_path, records):
-    nothing = [r for r in records if r["state"] == "FAIL"]
+    nothing = [r for r in records if r.state == "FAIL"]
     text = write_report(tmp_path / "report.html", nothing, summary_for(nothing)).read_text(encoding="utf-8")
     assert "No trial completed" in text and "no trial completed" in text
     assert images(text) == []
@@ -237,9 +237,7 @@ def test_report_with_no_completed_trial(tmp_path, records):
 
 def test_report_with_a_single_trial_and_missing_values(tmp_path):
     one = completed(0, 0.75, 0.4, (4,), 0.1, "tanh")
-    one["train_metric"] = None
-    one["curves"]["dev_cost"] = [None] * 20
-    one["metric_name"] = "r2"
+    one = dataclasses.replace(one, train_metric=None, curves={**one.curves, "dev_cost": [None] * 20}, metric_name="r2")
     text = write_report(tmp_path / "report.html", [one], summary_for([one], test_metric=float("nan"))).read_text(
         encoding="utf-8"
     )
@@ -249,8 +247,8 @@ def test_report_with_a_single_trial_and_missing_values(tmp_path):
 
 
 def test_report_with_cost_objective_and_list_params(tmp_path, records):
-    for record in records:  # params as read back from JSON: tuples become lists
-        record["params"]["hidden_layers"] = list(record["params"]["hidden_layers"])
+    # params as read back from JSON: tuples become lists
+    records = [changed(record, hidden_layers=list(record.params["hidden_layers"])) for record in records]
     summary = summary_for(records, "cost", "minimize")
     text = write_report(tmp_path / "report.html", records, summary).read_text(encoding="utf-8")
     assert "hidden_layers=5,5" in text and len(images(text)) == 3

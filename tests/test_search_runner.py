@@ -29,7 +29,7 @@ NNLAB = str(Path(sys.executable).with_name("nnlab"))
 def leaderboard(records) -> list[tuple]:
     """What must not depend on the executor: each trial's index, params, seed and scores."""
     return sorted(
-        (r["number"], tuple(sorted(r["params"].items())), r["seed"], r["state"], r["dev_metric"], r["train_metric"])
+        (r.number, tuple(sorted(r.params.items())), r.seed, r.state, r.dev_metric, r.train_metric)
         for r in records
     )
 
@@ -44,13 +44,13 @@ def search(config_path: Path, out: Path, **kwargs):
 def test_grid_search_runs_every_point_once_and_writes_its_outputs(tmp_path):
     result = search(write_config(tmp_path), tmp_path / "run")
     records = result.records
-    assert len(records) == 8 and [r["number"] for r in records] == list(range(8))
-    points = {tuple(sorted(r["params"].items())) for r in records}
+    assert len(records) == 8 and [r.number for r in records] == list(range(8))
+    points = {tuple(sorted(r.params.items())) for r in records}
     assert len(points) == 8  # every grid point exactly once
-    assert all(r["state"] == "COMPLETE" for r in records)
-    assert all(r["seed"] == trial_seed(7, r["number"]) for r in records)
+    assert all(r.state == "COMPLETE" for r in records)
+    assert all(r.seed == trial_seed(7, r.number) for r in records)
     best = result.best
-    assert best["dev_metric"] == max(r["dev_metric"] for r in records)
+    assert best.dev_metric == max(r.dev_metric for r in records)
     for name in ("study.db", "leaderboard.csv", "best_model.npz", "report.html"):
         assert (tmp_path / "run" / name).stat().st_size > 0
     # The best model is the best trial retrained: same seed, same data, same dev accuracy.
@@ -58,9 +58,9 @@ def test_grid_search_runs_every_point_once_and_writes_its_outputs(tmp_path):
     dataset = load_data("flower")
     train, dev, test = split_indices(dataset.Y, dev=0.25, test=0.25, seed=0)
     model = Model.load(tmp_path / "run" / "best_model.npz")
-    assert model.score(dataset.X[:, dev], dataset.Y[:, dev]) == best["dev_metric"]
+    assert model.score(dataset.X[:, dev], dataset.Y[:, dev]) == best.dev_metric
     assert result.summary["test_metric"] == model.score(dataset.X[:, test], dataset.Y[:, test])
-    assert model.hyperparameters == config.hyperparameters(best["params"], best["seed"])
+    assert model.hyperparameters == config.hyperparameters(best.params, best.seed)
 
 
 def test_trials_never_see_the_test_split_and_it_is_scored_once(tmp_path, monkeypatch):
@@ -100,10 +100,10 @@ def test_a_diverging_configuration_is_recorded_failed_and_the_search_goes_on(tmp
     path = tmp_path / "diverge.toml"
     path.write_text(config)
     result = search(path, tmp_path / "run")
-    failed = [r for r in result.records if r["state"] == "FAIL"]
-    assert failed and all(r["params"]["learning_rate"] == 1e9 for r in failed)
-    assert all("diverged" in r["reason"] for r in failed)
-    assert len(result.records) == 8 and result.best["params"]["learning_rate"] == 0.3
+    failed = [r for r in result.records if r.state == "FAIL"]
+    assert failed and all(r.params["learning_rate"] == 1e9 for r in failed)
+    assert all("diverged" in r.reason for r in failed)
+    assert len(result.records) == 8 and result.best.params["learning_rate"] == 0.3
     csv_text = (tmp_path / "run" / "leaderboard.csv").read_text()
     assert "diverged" in csv_text
 
@@ -168,7 +168,7 @@ def test_a_search_killed_with_sigkill_resumes_without_losing_or_repeating_trials
     resumed = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     records = load_records(open_run(out))
-    assert [r["number"] for r in records] == list(range(8))  # none lost, none duplicated
+    assert [r.number for r in records] == list(range(8))  # none lost, none duplicated
     assert completed_in(out / "study.db") == 8  # the finished ones were not rerun
     uninterrupted = search(path, tmp_path / "straight")
     assert leaderboard(records) == leaderboard(uninterrupted.records)
@@ -281,7 +281,7 @@ def test_ctrl_c_stops_cleanly_says_how_to_resume_and_the_rerun_finishes(tmp_path
     assert "rerun the same command to resume" in stdout and "Traceback" not in stdout + stderr
     resumed = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
-    assert [r["number"] for r in load_records(open_run(out))] == list(range(8))
+    assert [r.number for r in load_records(open_run(out))] == list(range(8))
 
 
 def test_five_sigkills_at_random_moments_then_resume_give_the_uninterrupted_leaderboard(tmp_path):
@@ -313,6 +313,6 @@ def test_five_sigkills_at_random_moments_then_resume_give_the_uninterrupted_lead
     finished = subprocess.run([NNLAB, "search", str(path), "--out", str(out)], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     records = load_records(open_run(out))
-    assert [r["number"] for r in records] == list(range(8))
+    assert [r.number for r in records] == list(range(8))
     assert completed_in(out / "study.db") == 8  # no completed trial was ever run twice
     assert leaderboard(records) == leaderboard(search(path, tmp_path / "straight").records)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
-import textwrap
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,102 +13,22 @@ import pytest
 
 from nnlab.config import Hyperparameters
 from nnlab.errors import NNLabError
+from nnlab.search import config as config_module
 from nnlab.search import space as space_module
-from nnlab.search.space import (
-    Choice,
-    ConfigError,
-    FloatRange,
-    IntRange,
-    SearchConfig,
-    decode,
-    encode,
-    load_search_config,
-    optuna_distributions,
-    optuna_grid,
-    parse_search_config,
-)
+from nnlab.search.config import SearchConfig, load_search_config, parse_search_config
+from nnlab.search.space import Choice, ConfigError, FloatRange, IntRange, decode, encode, optuna_distributions, optuna_grid
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 
-# The two example configurations (examples/flower.toml and examples/cat.toml), exactly as the
-# module docstring shows them; test_docstring_shows_the_fixtures keeps the two in step.
-FLOWER_TOML = """\
-# How many tanh units does the planar flower need? (course week 3: 1, 2, 3, 4, 5, 20, 50)
-[data]
-source = "flower"
-
-[split]
-dev = 0.2
-test = 0.2
-seed = 0
-
-[search]
-strategy = "grid"          # 7 sizes x 2 learning rates = 14 trials
-metric = "accuracy"
-epochs = 5000
-
-[executor]
-kind = "processes"
-jobs = 2
-
-[fixed]
-activation = "tanh"
-optimizer = "gd"
-
-[space]
-hidden_layers = [[1], [2], [3], [4], [5], [20], [50]]
-learning_rate = [0.5, 1.2]
-"""
-
-CAT_TOML = """\
-# Cat / non-cat (course week 4): Adam, dropout and L2 around the deep network.
-[data]
-source = "../../shared/data/catvnoncat/train_catvnoncat.h5"
-
-[split]
-dev = 0.25
-test = 0.0                 # the course's test_catvnoncat.h5 stays for the final estimate
-seed = 0
-
-[search]
-strategy = "tpe"
-trials = 30
-metric = "accuracy"
-seed = 0
-epochs = 300
-
-[executor]
-kind = "processes"
-jobs = 4
-
-[fixed]
-activation = "relu"
-optimizer = "adam"
-standardize = false        # pixels are already scaled to [0, 1]
-
-[space]
-hidden_layers = [[20, 7, 5], [20, 7], [7], []]
-learning_rate = { low = 1e-4, high = 1e-2, log = true }
-batch_size = { low = 16, high = 128, log = true }
-l2 = { low = 1e-4, high = 1.0, log = true }
-keep_prob = { choice = [0.8, 0.9, 1.0] }
-"""
+# The configuration manual, whose TOML examples these tests load: the one home of that manual.
+TOML_PAGE = Path(__file__).resolve().parents[1] / "docs" / "search" / "toml.md"
 
 MINIMAL = {"data": 'source = "flower"', "space": 'activation = ["tanh", "relu"]'}
 
 
-def docstring_examples() -> list[str]:
-    """The TOML blocks of the module docstring, dedented."""
-    blocks, lines = [], space_module.__doc__.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() == ".. code-block:: toml":
-            body = []
-            for text in lines[i + 2:]:
-                if text.strip() and not text.startswith("    "):
-                    break
-                body.append(text)
-            blocks.append(textwrap.dedent("\n".join(body)).strip() + "\n")
-    return blocks
+def page_examples() -> list[str]:
+    """The TOML blocks of docs/search/toml.md: the full layout, then the two worked examples."""
+    return re.findall(r"^```toml\n(.*?)^```$", TOML_PAGE.read_text(encoding="utf-8"), flags=re.M | re.S)
 
 
 def render(sections: dict) -> str:
@@ -134,7 +54,7 @@ def load(tmp_path: Path, **sections) -> SearchConfig:
 
 
 def test_full_reference_example_round_trips(tmp_path):
-    reference = docstring_examples()[0]
+    reference = page_examples()[0]
     path = write(tmp_path, reference)
     config = load_search_config(path)
 
@@ -189,7 +109,7 @@ def test_defaults_with_ranges_and_other_executors(tmp_path):
 
 
 def test_flower_example(tmp_path):
-    config = load_search_config(write(tmp_path, FLOWER_TOML, "flower.toml"))
+    config = load_search_config(write(tmp_path, page_examples()[1], "flower.toml"))
     assert config.strategy == "grid"
     assert config.grid_size == config.trials == 14
     assert config.space["hidden_layers"].values == ((1,), (2,), (3,), (4,), (5,), (20,), (50,))
@@ -205,7 +125,7 @@ def test_cat_example_resolves_its_data_against_its_folder(tmp_path):
     (tmp_path / "shared" / "data").mkdir(parents=True)
     (tmp_path / "shared" / "data" / "catvnoncat").symlink_to(SHARED_DATA)
     (tmp_path / "project" / "examples").mkdir(parents=True)
-    config = load_search_config(write(tmp_path / "project" / "examples", CAT_TOML, "cat.toml"))
+    config = load_search_config(write(tmp_path / "project" / "examples", page_examples()[2], "cat.toml"))
     assert Path(config.source).is_absolute()
     assert Path(config.source).samefile(SHARED_DATA / "train_catvnoncat.h5")
     assert (config.strategy, config.trials, config.epochs, config.test) == ("tpe", 30, 300, 0.0)
@@ -213,11 +133,11 @@ def test_cat_example_resolves_its_data_against_its_folder(tmp_path):
     assert config.space["hidden_layers"].values[-1] == ()
 
 
-def test_docstring_shows_the_fixtures():
-    blocks = docstring_examples()
-    assert len(blocks) == 3
-    assert blocks[1] == FLOWER_TOML
-    assert blocks[2] == CAT_TOML
+def test_the_manual_holds_the_layout_and_two_examples_and_each_loads(tmp_path):
+    blocks = page_examples()
+    assert len(blocks) == 3 and all("[space]" in block for block in blocks)
+    load_search_config(write(tmp_path, blocks[1], "flower.toml"))  # the cat example needs the course's files
+    assert "docs/search/toml.md" in config_module.__doc__ and "docs/search/toml.md" in space_module.__doc__
 
 
 def test_relative_data_files_resolve_against_the_toml_folder(tmp_path):

@@ -1,13 +1,16 @@
-"""Figures of a training run: the learning curve and a 2-D decision boundary (PNG files).
+"""Figures: functions that return matplotlib figures; callers save them (:func:`save_png`) or
+embed them (:func:`png_bytes`). The learning curve and the 2-D decision boundary of a model live
+here; the search's figures (:mod:`nnlab.search.figures`) are drawn on the same :func:`new_figure`.
 
 Rendering uses matplotlib's Agg canvas through the object-oriented API (``Figure`` +
 ``FigureCanvasAgg``), never pyplot: nothing here selects a global backend (so importing nnlab in
 a notebook leaves its backend alone), opens a window, or registers a figure that would have to
 be closed — each figure is an ordinary object, freed with its last reference.
 
-Every file is written atomically: the PNG is rendered to memory, written to a temporary file in
+:func:`save_png` writes atomically: the PNG is rendered to memory, written to a temporary file in
 the target's directory, flushed, and renamed over the target (:func:`os.replace`), so a crash or a
-full disk never leaves a half-written image where a previous one was.
+full disk never leaves a half-written image where a previous one was. :func:`plot_learning_curve`
+and :func:`plot_decision_boundary` draw and save in one call.
 """
 
 from __future__ import annotations
@@ -21,20 +24,34 @@ import numpy as np
 
 from .io import atomic_write
 
-__all__ = ["plot_decision_boundary", "plot_learning_curve"]
+__all__ = [
+    "decision_boundary_figure",
+    "learning_curve_figure",
+    "new_figure",
+    "plot_decision_boundary",
+    "plot_learning_curve",
+    "png_bytes",
+    "save_png",
+]
 
 # Qualitative colours for up to ten classes (matplotlib's "tab10"); more classes use a colormap.
-_CLASS_COLORS = (
+COLORS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )
+PNG_DPI = 100
 
 
 # --------------------------------------------------------------------------- learning curve
 
 
 def plot_learning_curve(history, path, title=None) -> Path:
-    """Plot the training (and dev) cost per epoch and save it as a PNG.
+    """Save :func:`learning_curve_figure` of ``history`` as the PNG file ``path`` (atomically)."""
+    return save_png(learning_curve_figure(history, title), path)
+
+
+def learning_curve_figure(history, title=None):
+    """The training (and dev) cost per epoch.
 
     Parameters
     ----------
@@ -42,14 +59,11 @@ def plot_learning_curve(history, path, title=None) -> Path:
         Anything with ``train_cost`` and optionally ``dev_cost`` (one value per epoch) and
         ``epoch``: a model's ``history_``, or ``History.as_dict()``. NaN dev costs (no dev set)
         are left out.
-    path : str or os.PathLike
-        The PNG file to write (its directory must exist); replaced atomically.
     title : str, optional
 
     Returns
     -------
-    Path
-        ``path``.
+    matplotlib.figure.Figure
 
     The cost axis is logarithmic when every cost is positive and they span more than a factor
     of ten (a cost falling from 0.69 to 0.01 is readable only on a log scale).
@@ -68,28 +82,40 @@ def plot_learning_curve(history, path, title=None) -> Path:
             f"{train.size} train costs, {dev.size} dev costs"
         )
 
-    figure, axes = _new_figure()
-    axes.plot(epochs, train, label="train", color=_CLASS_COLORS[0], linewidth=1.5)
+    figure, (axes,) = new_figure()
+    axes.plot(epochs, train, label="train", color=COLORS[0], linewidth=1.5)
     has_dev = bool(np.isfinite(dev).any())
     if has_dev:
-        axes.plot(epochs, dev, label="dev", color=_CLASS_COLORS[1], linewidth=1.5)
-    shown = np.concatenate([train, dev[np.isfinite(dev)]])
+        axes.plot(epochs, dev, label="dev", color=COLORS[1], linewidth=1.5)
+    cost_axes(axes, [train, dev])
+    axes.set_title(title or ("Learning curve: train and dev cost" if has_dev else "Learning curve: train cost"))
+    axes.legend()
+    return figure
+
+
+def cost_axes(axes, costs) -> None:
+    """Label ``axes`` as cost per epoch; the cost axis is logarithmic when every finite cost is
+    positive and they span more than a factor of ten."""
+    shown = np.concatenate([np.asarray(c, dtype=np.float64).ravel() for c in costs])
     shown = shown[np.isfinite(shown)]
     if shown.size and shown.min() > 0 and shown.max() / shown.min() > 10:
         axes.set_yscale("log")
     axes.set_xlabel("epoch")
     axes.set_ylabel("cost J")
-    axes.set_title(title or ("Learning curve: train and dev cost" if has_dev else "Learning curve: train cost"))
     axes.grid(True, which="major", alpha=0.3)
-    axes.legend()
-    return _save(figure, path)
 
 
 # --------------------------------------------------------------------------- decision boundary
 
 
 def plot_decision_boundary(model, X, Y, path, title=None, *, feature_names=None, resolution=300) -> Path:
-    """Plot a fitted model's predictions over the plane of two features, with the data on top.
+    """Save :func:`decision_boundary_figure` as the PNG file ``path`` (atomically)."""
+    return save_png(decision_boundary_figure(model, X, Y, title, feature_names=feature_names, resolution=resolution),
+                    path)
+
+
+def decision_boundary_figure(model, X, Y, title=None, *, feature_names=None, resolution=300):
+    """A fitted model's predictions over the plane of two features, with the data on top.
 
     The background is ``model.predict`` on a ``resolution x resolution`` grid spanning the data
     plus one unit on every side: one colour per class (binary or multiclass) or, for a
@@ -105,8 +131,6 @@ def plot_decision_boundary(model, X, Y, path, title=None, *, feature_names=None,
         applies its own standardization).
     Y : ndarray of shape (1, m) or (C, m)
         Their labels (as the model was fitted with), or regression targets.
-    path : str or os.PathLike
-        The PNG file to write (its directory must exist); replaced atomically.
     title : str, optional
     feature_names : pair of str, optional
         Axis labels (default ``"x0"``, ``"x1"``).
@@ -115,8 +139,7 @@ def plot_decision_boundary(model, X, Y, path, title=None, *, feature_names=None,
 
     Returns
     -------
-    Path
-        ``path``.
+    matplotlib.figure.Figure
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] != 2 or X.shape[1] == 0:
@@ -132,7 +155,7 @@ def plot_decision_boundary(model, X, Y, path, title=None, *, feature_names=None,
     grid = np.vstack([xx.ravel(), yy.ravel()])  # (2, resolution**2)
     outputs = model.predict_proba(grid)  # (n[L], resolution**2)
 
-    figure, axes = _new_figure()
+    figure, (axes,) = new_figure()
     if targets.task == "regression":
         surface = targets.decode(outputs)[0].reshape(xx.shape)
         values = np.asarray(Y, dtype=np.float64)[0]
@@ -145,8 +168,8 @@ def plot_decision_boundary(model, X, Y, path, title=None, *, feature_names=None,
 
         classes = list(targets.classes)
         k = len(classes)
-        if k <= len(_CLASS_COLORS):
-            cmap = ListedColormap(_CLASS_COLORS[:k])
+        if k <= len(COLORS):
+            cmap = ListedColormap(COLORS[:k])
         else:
             from matplotlib import colormaps
 
@@ -169,27 +192,44 @@ def plot_decision_boundary(model, X, Y, path, title=None, *, feature_names=None,
     axes.set_xlabel(names[0])
     axes.set_ylabel(names[1])
     axes.set_title(title or "Decision boundary")
-    return _save(figure, path)
+    return figure
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _new_figure():
-    """A figure with one axes on an Agg canvas (no pyplot, no global backend)."""
+def new_figure(n_axes=1, width=6.4, height=4.8, columns=1):
+    """A figure of ``n_axes`` axes in a grid on an Agg canvas (no pyplot, no global backend).
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    axes : list of matplotlib.axes.Axes
+        ``n_axes`` of them, row by row; each is ``width`` x ``height`` inches.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6.4, 4.8), dpi=100, layout="constrained")
+    rows = -(-n_axes // columns)
+    figure = Figure(figsize=(width * columns, height * rows), dpi=PNG_DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    return figure, figure.add_subplot()
+    return figure, [figure.add_subplot(rows, columns, index + 1) for index in range(n_axes)]
 
 
-def _save(figure, path) -> Path:
-    """Render ``figure`` as PNG and put it at ``path`` atomically."""
-    target = Path(os.fspath(path))
+def png_bytes(figure) -> bytes:
+    """``figure`` rendered as PNG bytes (to embed it); its artists are freed afterwards."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    try:
+        figure.savefig(buffer, format="png")
+    finally:
+        figure.clear()
+    return buffer.getvalue()
+
+
+def save_png(figure, path) -> Path:
+    """Render ``figure`` as PNG and put it at ``path`` atomically; returns ``path`` as a Path."""
+    target = Path(os.fspath(path))
+    data = png_bytes(figure)
     with atomic_write(target, "wb") as handle:
-        handle.write(buffer.getvalue())
+        handle.write(data)
     return target

@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "as_float",
+    "csv_cell",
     "format_cost",
     "format_metric",
     "format_params",
@@ -20,6 +21,7 @@ __all__ = [
     "is_finite",
     "metric_label",
     "one_line",
+    "shorten",
     "table",
 ]
 
@@ -49,6 +51,15 @@ def format_value(value) -> str:
     if isinstance(value, (float, np.floating)):
         return format(float(value), ".6g")
     return str(value)
+
+
+def csv_cell(value) -> str:
+    """A cell of a CSV file: full float precision, tuples as ``20,7``, None and NaN empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value)) if math.isfinite(value) else ""
+    return format_value(value)
 
 
 def format_params(params) -> str:
@@ -94,6 +105,13 @@ def one_line(text, limit=None) -> str:
     if limit is not None and len(line) > limit:
         return line[:limit] + "..."
     return line
+
+
+def shorten(text, limit: int) -> str:
+    """``text`` on one line (whitespace collapsed), at most ``limit`` characters: a longer line is
+    cut to end in ``...`` (a database error may quote data; a failure reason may be a page long)."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def table(header, rows, align) -> list[str]:

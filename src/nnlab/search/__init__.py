@@ -1,16 +1,22 @@
 """Hyperparameter search on a hold-out dev set: "try many values, evaluate them, pick the best".
 
-- :mod:`~nnlab.search.space`: the TOML search configuration and its Optuna distributions;
-- :mod:`~nnlab.search.trial`: one trial (train on train, score on dev), a top-level function;
-- :mod:`~nnlab.search.executors`: serial, local processes, or a Dask cluster;
-- :mod:`~nnlab.search.runner`: ask/tell, resume, the final test score;
-- :mod:`~nnlab.search.report`: the leaderboard and report.html.
+- :mod:`~nnlab.search.config`: the search configuration read from TOML (``docs/search/toml.md``),
+  checked by :mod:`~nnlab.search.parser`;
+- :mod:`~nnlab.search.space`: the searched dimensions and their Optuna codec;
+- :mod:`~nnlab.search.trial`: one trial (train on train, score on dev) and its frozen record;
+- :mod:`~nnlab.search.executors`: serial or local processes; :mod:`~nnlab.search.cluster`: a Dask cluster;
+- :mod:`~nnlab.search.study`: the study store (open, resume, records) and its faults, one line each;
+- :mod:`~nnlab.search.runner`: the ask/tell loop, resume, the final test score;
+- :mod:`~nnlab.search.leaderboard`: ranking, the terminal table and leaderboard.csv;
+- :mod:`~nnlab.search.figures` and :mod:`~nnlab.search.report`: the plots and report.html.
 """
 
 __all__ = [
     "ConfigError",
     "SearchConfig",
     "SearchResult",
+    "TrialRecord",
+    "describe_storage_failure",
     "format_leaderboard",
     "format_params",
     "load_records",
@@ -26,12 +32,12 @@ __all__ = [
 ]
 
 _HOMES = {
-    "format_leaderboard": "report", "format_params": "report", "rank_trials": "report",
-    "write_leaderboard_csv": "report", "write_report": "report",
-    "SearchResult": "runner", "load_records": "runner", "open_run": "runner",
-    "rebuild_report": "runner", "run_search": "runner", "trial_seed": "runner",
-    "ConfigError": "space", "SearchConfig": "space", "load_search_config": "space",
-    "parse_search_config": "space",
+    "format_leaderboard": "leaderboard", "format_params": "leaderboard", "rank_trials": "leaderboard",
+    "write_leaderboard_csv": "leaderboard", "write_report": "report", "TrialRecord": "trial",
+    "describe_storage_failure": "study", "load_records": "study", "open_run": "study",
+    "SearchResult": "runner", "rebuild_report": "runner", "run_search": "runner", "trial_seed": "runner",
+    "ConfigError": "space", "SearchConfig": "config", "load_search_config": "config",
+    "parse_search_config": "config",
 }
 
 

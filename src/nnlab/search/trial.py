@@ -2,7 +2,9 @@
 
 :func:`run_trial` is the function every executor runs (in this process, in a spawned process, on
 a Dask worker), so it lives at the top level of an installed module, takes only picklable
-arguments and returns a JSON-ready dict. A trial that crashes or diverges is recorded as failed,
+arguments (a :class:`TrialTask`: its number and its :class:`~nnlab.config.Hyperparameters`) and
+returns a :class:`TrialRecord`, the one type of a trial's result that the runner, the study
+store, the leaderboard and the report share. A trial that crashes or diverges is recorded as failed,
 with its reason, and the search goes on; only ``BaseException``\\ s that are not ``Exception``\\ s
 (``KeyboardInterrupt``, ``SystemExit``) escape.
 
@@ -12,12 +14,15 @@ caller for the final estimate of the chosen model.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
 
 import numpy as np
@@ -26,10 +31,13 @@ from threadpoolctl import threadpool_limits
 from ..config import Hyperparameters
 from ..errors import TrainingDiverged
 from ..model import Model
+from ..text import shorten
 
-__all__ = ["MAX_CURVE_POINTS", "TrialData", "one_blas_thread", "run_trial", "subsample_curves"]
+__all__ = [
+    "MAX_CURVE_POINTS", "TrialData", "TrialRecord", "TrialTask", "one_blas_thread", "run_trial", "subsample_curves",
+]
 
-#: Learning curves in an outcome keep at most this many epochs (always the first and the last).
+#: Learning curves in a record keep at most this many epochs (always the first and the last).
 MAX_CURVE_POINTS = 200
 METRIC_FIELDS = ("dev_metric", "dev_cost", "train_metric", "train_cost")
 CURVE_FIELDS = ("epoch", "train_cost", "dev_cost", "train_metric", "dev_metric")
@@ -51,6 +59,114 @@ class TrialData(NamedTuple):
     Y_train: np.ndarray
     X_dev: np.ndarray
     Y_dev: np.ndarray
+
+
+@dataclass(frozen=True)
+class TrialTask:
+    """What a worker needs to run one trial: its number and its complete hyperparameters.
+
+    Attributes
+    ----------
+    number : int
+        The trial's index in the search (stable across resumes).
+    hyperparameters : Hyperparameters
+        fixed ∪ proposed values ∪ the trial's seed, already validated.
+    params : dict
+        The values the strategy proposed (already merged into ``hyperparameters``), carried
+        into the record.
+    """
+
+    number: int
+    hyperparameters: Hyperparameters
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.hyperparameters, Hyperparameters):
+            raise TypeError(f"hyperparameters must be a Hyperparameters; got {type(self.hyperparameters).__name__}")
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One trial's result, as the worker measured it and the study stores it.
+
+    Values that cannot be measured (a failed trial, a study written by an older nnlab) are None;
+    floats are finite. The study keeps the fields of :meth:`to_json` in one attribute, and
+    ``number`` (the index), ``state``, ``params`` and ``seed`` in its own columns.
+
+    Attributes
+    ----------
+    number : int
+        The trial's index in the search.
+    state : {"COMPLETE", "FAIL", "RUNNING"}
+    params : dict
+        The searched values, decoded (``hidden_layers`` as a tuple).
+    seed : int or None
+        The trial's model seed.
+    reason : str or None
+        Why it failed, on one line.
+    dev_metric, dev_cost, train_metric, train_cost : float or None
+        :meth:`Model.evaluate` on each split.
+    metric_name : {"accuracy", "r2"} or None
+    seconds : float or None
+        Wall time of the trial.
+    epochs_run : int
+    curves : dict of str -> list
+        ``epoch``, ``train_cost``, ``dev_cost``, ``train_metric``, ``dev_metric``: at most
+        :data:`MAX_CURVE_POINTS` epochs, the last one kept (up to the divergence for a
+        diverged trial); None where not finite.
+    pid, host : int, str or None
+        Where it ran.
+    retries : int
+        How often an executor had to resubmit it.
+    model : tuple or None
+        A completed trial's model as :meth:`Model.to_arrays`, from the worker to the runner
+        only (so the search keeps its best without training it again): never stored, never
+        compared.
+    """
+
+    number: int
+    state: str = "FAIL"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+    reason: str | None = None
+    dev_metric: float | None = None
+    dev_cost: float | None = None
+    train_metric: float | None = None
+    train_cost: float | None = None
+    metric_name: str | None = None
+    seconds: float | None = None
+    epochs_run: int = 0
+    curves: Mapping[str, list] = field(default_factory=dict)
+    pid: int | None = None
+    host: str | None = None
+    retries: int = 0
+    model: tuple | None = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-ready measurements the study stores (not number, state, params, seed, model)."""
+        return {name: getattr(self, name) for name in STORED_FIELDS}
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any], **known) -> TrialRecord:
+        """A record from :meth:`to_json`'s mapping and the ``known`` fields the study holds itself.
+
+        Tolerant of older studies: missing fields take their defaults, unknown keys are ignored,
+        a missing ``seconds`` reads 0.0 and missing ``curves`` read empty.
+        """
+        values = {name: stored[name] for name in STORED_FIELDS if stored.get(name) is not None}
+        values.update(known)
+        values.setdefault("seconds", 0.0)
+        return cls(**values)
+
+    def __getitem__(self, name: str):
+        """Read a field by name, as the mapping records of earlier versions were read."""
+        if name not in RECORD_FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+
+RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(TrialRecord))
+STORED_FIELDS = tuple(name for name in RECORD_FIELDS if name not in ("number", "state", "params", "seed", "model"))
 
 
 # threadpoolctl's limits are process-wide. Trials running in several threads of one process (a
@@ -105,79 +221,59 @@ def subsample_curves(history: dict[str, list], max_points: int = MAX_CURVE_POINT
 def _one_line(error: BaseException) -> str:
     """The reason a trial failed, on one line: the divergence message, or ``Type: message``."""
     text = str(error) if isinstance(error, TrainingDiverged) else f"{type(error).__name__}: {error}"
-    text = " ".join(text.split())
-    return text if len(text) <= REASON_MAX_CHARS else text[: REASON_MAX_CHARS - 3] + "..."
+    return shorten(text, REASON_MAX_CHARS)
 
 
-def run_trial(task: dict[str, Any], data: TrialData) -> dict[str, Any]:
+def run_trial(task: TrialTask, data: TrialData) -> TrialRecord:
     """Train one configuration and score it; never raises for a failing configuration.
 
     Parameters
     ----------
-    task : dict
-        ``{"number": int, "params": dict, "hyperparameters": dict}``; ``hyperparameters`` is a
-        complete :meth:`Hyperparameters.to_dict` (the seed included), ``params`` the values the
-        strategy proposed (not read here: they are already merged into ``hyperparameters``).
+    task : TrialTask
     data : TrialData
         Training and dev splits.
 
     Returns
     -------
-    dict
-        JSON-ready: ``number``; ``state`` "COMPLETE" or "FAIL"; ``reason`` (None, or one line);
-        ``dev_metric``, ``dev_cost``, ``train_metric``, ``train_cost`` (:meth:`Model.evaluate`
-        on each split, None on failure); ``metric_name`` ("accuracy" or "r2", None when the
-        labels could not be read); ``seconds`` (wall time); ``epochs_run``; ``curves``
-        (``epoch``, ``train_cost``, ``dev_cost``, ``train_metric``, ``dev_metric``, at most
-        :data:`MAX_CURVE_POINTS` epochs, the last one kept; up to the divergence for a diverged
-        trial); ``pid`` and ``host`` where it ran; ``retries`` (0 here; an executor that had to
-        resubmit the trial raises it). Only a completed trial has ``model``, the one entry that
-        is not JSON: the trained model as :meth:`Model.to_arrays`, so the search can keep its
-        best without training it again.
+    TrialRecord
+        ``state`` "COMPLETE" (every metric finite; ``model`` holds the trained model) or "FAIL"
+        (with its ``reason``; metrics None); ``params`` from the task, ``seed`` from its
+        hyperparameters, ``pid`` and ``host`` where it ran, ``retries`` 0.
 
     Raises
     ------
-    TypeError, KeyError
-        Only if ``task`` is not a dict with ``number`` and ``hyperparameters`` (a bug of the
-        caller, not a failing trial). ``KeyboardInterrupt`` and other non-``Exception``\\ s pass.
+    TypeError
+        Only if ``task`` is not a :class:`TrialTask` (a bug of the caller, not a failing
+        trial). ``KeyboardInterrupt`` and other non-``Exception``\\ s pass.
     """
-    if not isinstance(task, dict):
-        raise TypeError(f"task must be a dict with number, params and hyperparameters; got {type(task).__name__}")
-    number = int(task["number"])
-    hyperparameters = task["hyperparameters"]
+    if not isinstance(task, TrialTask):
+        raise TypeError(f"task must be a TrialTask; got {type(task).__name__}")
     start = time.perf_counter()
-    outcome: dict[str, Any] = {
-        "number": number, "state": "FAIL", "reason": None,
-        **dict.fromkeys(METRIC_FIELDS),
-        "metric_name": None, "seconds": None, "epochs_run": 0,
-        "curves": {name: [] for name in CURVE_FIELDS},
-        "pid": os.getpid(), "host": socket.gethostname(), "retries": 0,
-    }
+    measured: dict[str, Any] = {"reason": None}
     model = None
     try:
         # Overflow in a wild configuration ends as a non-finite cost or metric (a FAIL with its
         # reason), not as NumPy warnings repeated for every such trial.
         with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            model = Model(Hyperparameters.from_dict(hyperparameters))
+            model = Model(task.hyperparameters)
             model.fit(data.X_train, data.Y_train, dev=(data.X_dev, data.Y_dev))
             train = model.evaluate(data.X_train, data.Y_train)
             dev = model.evaluate(data.X_dev, data.Y_dev)
-        outcome["metric_name"] = dev["metric_name"]
+        measured["metric_name"] = dev["metric_name"]
         for split, report in (("train", train), ("dev", dev)):
-            outcome[f"{split}_metric"] = _json_float(report["metric"])
-            outcome[f"{split}_cost"] = _json_float(report["cost"])
-        missing = [name for name in METRIC_FIELDS if outcome[name] is None]
+            measured[f"{split}_metric"] = _json_float(report["metric"])
+            measured[f"{split}_cost"] = _json_float(report["cost"])
+        missing = [name for name in METRIC_FIELDS if measured[name] is None]
         if missing:
-            outcome["reason"] = f"non-finite {', '.join(missing)} after training"
-            outcome.update(dict.fromkeys(METRIC_FIELDS))
+            measured.update(dict.fromkeys(METRIC_FIELDS), reason=f"non-finite {', '.join(missing)} after training")
         else:
-            outcome["state"] = "COMPLETE"
-            outcome["model"] = model.to_arrays()  # the search keeps the best one: no retraining
+            measured.update(state="COMPLETE", model=model.to_arrays())  # the search keeps the best: no retraining
     except Exception as error:  # a failed configuration is a result; KeyboardInterrupt is not caught
-        outcome["reason"] = _one_line(error)
+        measured["reason"] = _one_line(error)
     history = getattr(model, "history_", None)  # a diverged run keeps the curves up to its last finite epoch
-    if history is not None:
-        outcome["epochs_run"] = len(history.epoch)
-        outcome["curves"] = subsample_curves(history.as_dict())
-    outcome["seconds"] = time.perf_counter() - start
-    return outcome
+    curves = subsample_curves(history.as_dict()) if history is not None else {name: [] for name in CURVE_FIELDS}
+    return TrialRecord(
+        number=int(task.number), params=dict(task.params), seed=task.hyperparameters.seed, **measured,
+        epochs_run=len(history.epoch) if history is not None else 0, curves=curves,
+        seconds=time.perf_counter() - start, pid=os.getpid(), host=socket.gethostname(),
+    )

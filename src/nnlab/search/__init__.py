@@ -11,6 +11,17 @@
 - :mod:`~nnlab.search.figures` and :mod:`~nnlab.search.report`: the plots and report.html.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and the API reference; at run time each name loads on first use
+    from .config import SearchConfig, load_search_config, parse_search_config
+    from .leaderboard import format_leaderboard, format_params, rank_trials, write_leaderboard_csv
+    from .report import write_report
+    from .runner import SearchResult, rebuild_report, run_search, trial_seed
+    from .space import ConfigError
+    from .study import describe_storage_failure, load_records, open_run
+    from .trial import TrialRecord
+
 __all__ = [
     "ConfigError",
     "SearchConfig",

@@ -185,6 +185,18 @@ def test_every_hyperparameter_is_a_train_flag_with_the_dataclass_default():
             "--batch-size", "--patience", "--decay"} <= flags
 
 
+def test_every_train_flag_shows_its_field_help_from_the_dataclass_metadata():
+    """Help text lives in dataclasses.field(metadata={"help": ...}), not in source comments."""
+    by_name = {param.name: param for param in train.params}
+    for field in dataclasses.fields(Hyperparameters):
+        help_text = field.metadata.get("help")
+        assert help_text, f"Hyperparameters.{field.name} has no help in its metadata"
+        assert by_name[field.name].help == help_text
+    shown = " ".join(CliRunner().invoke(main, ["train", "--help"], terminal_width=1000).output.split())
+    for param in train.params:
+        assert param.help and " ".join(param.help.split()) in shown, f"{param.opts} shows no help"
+
+
 @pytest.mark.parametrize(
     "args, expected",
     [

@@ -38,6 +38,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelFileError
+from .text import error_line
 
 __all__ = [
     "FORMAT_VERSION",
@@ -131,7 +132,7 @@ def save_arrays(path, arrays, metadata):
     try:
         _write_atomically(target, members)
     except OSError as exc:
-        raise ModelFileError(f"cannot save model file '{target}': {_one_line(exc)}") from exc
+        raise ModelFileError(f"cannot save model file '{target}': {error_line(exc)}") from exc
 
 
 def _checked_arrays(arrays):
@@ -328,7 +329,7 @@ def load_arrays(path):
     except IsADirectoryError:
         raise ModelFileError(f"model file '{source}' is a directory, not a file") from None
     except OSError as exc:
-        raise ModelFileError(f"cannot read model file '{source}': {_one_line(exc)}") from exc
+        raise ModelFileError(f"cannot read model file '{source}': {error_line(exc)}") from exc
     with handle:
         if handle.read(4) not in _ZIP_MAGICS:
             raise ModelFileError(f"model file '{source}' is not an nnlab model file (not a zip/.npz archive)")
@@ -336,7 +337,7 @@ def load_arrays(path):
         try:
             archive = np.load(handle, allow_pickle=False)
         except _UNREADABLE_ERRORS as exc:
-            raise ModelFileError(f"model file '{source}' is truncated or corrupt ({_one_line(exc)})") from exc
+            raise ModelFileError(f"model file '{source}' is truncated or corrupt ({error_line(exc)})") from exc
         with archive:
             if METADATA_KEY not in archive.files:
                 raise ModelFileError(
@@ -366,9 +367,9 @@ def _read_member(archive, name, source):
             raise ModelFileError(
                 f"model file '{source}' holds an object array (pickle) in {name!r}; nnlab never unpickles"
             ) from exc
-        raise ModelFileError(f"model file '{source}' is corrupt: {name!r} cannot be read ({_one_line(exc)})") from exc
+        raise ModelFileError(f"model file '{source}' is corrupt: {name!r} cannot be read ({error_line(exc)})") from exc
     except _UNREADABLE_ERRORS as exc:
-        raise ModelFileError(f"model file '{source}' is corrupt: {name!r} cannot be read ({_one_line(exc)})") from exc
+        raise ModelFileError(f"model file '{source}' is corrupt: {name!r} cannot be read ({error_line(exc)})") from exc
     if not isinstance(array, np.ndarray):  # np.load returns a member that is not .npy as raw bytes
         raise ModelFileError(f"model file '{source}' is corrupt: member {name!r} is not a NumPy array")
     if not array.flags.writeable:
@@ -386,7 +387,7 @@ def _parse_metadata(stored, source):
     try:
         metadata = json.loads(stored.tobytes().decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError included
-        raise ModelFileError(f"model file '{source}' has metadata that is not valid JSON ({_one_line(exc)})") from exc
+        raise ModelFileError(f"model file '{source}' has metadata that is not valid JSON ({error_line(exc)})") from exc
     if not isinstance(metadata, dict):
         raise ModelFileError(
             f"model file '{source}' has malformed metadata (a JSON {type(metadata).__name__}, not an object)"
@@ -433,11 +434,3 @@ def array_checksum(arrays, metadata=None):
         described = {key: value for key, value in metadata.items() if key != "checksum"}
         digest.update(json.dumps(described, sort_keys=True).encode("utf-8"))
     return _CHECKSUM_PREFIX + digest.hexdigest()
-
-
-def _one_line(exc):
-    """``"Type: message"`` of an exception, on a single line (an OSError: its reason only, since
-    the messages that use this name the file already)."""
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    text = " ".join(text.split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

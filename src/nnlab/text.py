@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "as_float",
+    "error_line",
     "format_cost",
     "format_cost_fixed",
     "format_metric",
@@ -115,6 +116,14 @@ def one_line(text, limit=None) -> str:
     if limit is not None and len(line) > limit:
         return line[:limit] + "..."
     return line
+
+
+def error_line(error: BaseException) -> str:
+    """``"Type: message"`` of an exception on one line (an OSError: its reason, without the file
+    name, since the messages that use this name the file already)."""
+    text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    text = one_line(text)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def table(header, rows, align, *, pad_last: bool = False) -> list[str]:

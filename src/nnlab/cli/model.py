@@ -12,11 +12,8 @@ import numpy as np
 from tqdm import tqdm
 
 from ..config import Hyperparameters
-from ..data import describe_datasets, load_data, train_dev_test_split
-from ..data.loaders import BUILTIN_DATASETS
-from ..errors import DataError
+from ..data import describe_datasets, load_data, load_inputs, load_splits
 from ..io import atomic_write
-from ..labels import infer_targets
 from ..model import Model, progress_callback
 from ..text import format_cost_fixed, format_metric_fixed, metric_label, table
 from .options import data_options, hyperparameter_options
@@ -68,12 +65,8 @@ def train(data, label, layout, data_seed, dev_fraction, test_fraction, split_see
     if plots and plots_dir is not None:
         plots_dir.mkdir(parents=True, exist_ok=True)
 
-    dataset = load_data(data, label=label, layout=layout, seed=data_seed)
-    targets = infer_targets(dataset.Y, hp.output)
-    split = train_dev_test_split(
-        dataset.X, dataset.Y, dev=dev_fraction, test=test_fraction, seed=split_seed,
-        stratify=targets.task != "regression",
-    )
+    dataset, split, targets = load_splits(data, label=label, layout=layout, seed=data_seed, dev=dev_fraction,
+                                          test=test_fraction, split_seed=split_seed, output=hp.output)
     parts = [(name, part) for name, part in zip(("train", "dev", "test"), split) if part is not None]
     classes = "" if targets.task == "regression" else f", {len(targets.classes)} classes"
     click.echo(
@@ -96,7 +89,8 @@ def train(data, label, layout, data_seed, dev_fraction, test_fraction, split_see
     click.echo(f"{_describe_model(model)}; {hp.optimizer}, learning rate {hp.learning_rate:g}{stopped}")
     reports = [(name, model.evaluate(*part)) for name, part in parts]
     metric = reports[0][1]["metric_name"]
-    rows = [[name, r["m"], format_metric_fixed(r["metric"], metric), format_cost_fixed(r["cost"])] for name, r in reports]
+    rows = [[name, r["m"], format_metric_fixed(r["metric"], metric), format_cost_fixed(r["cost"])]
+            for name, r in reports]
     _echo_lines(table(["", "m", metric_label(metric, ascii=True), "cost"], rows, "<>>>", pad_last=True))
 
     model.save(out)
@@ -137,12 +131,12 @@ def predict(model_path, data, label, layout, data_seed, out):
     unless it is called label, y or target, or is the last column).
     """
     model = Model.load(model_path)
-    X = _prediction_inputs(data, model, label=label, layout=layout, seed=data_seed)
+    X = load_inputs(data, model.layer_dims[0], label=label, layout=layout, seed=data_seed)
     predictions = model.predict(X)  # (1, m) labels, or (n_y, m) values
     header, columns = [], []
     if model.targets_.task == "regression":
-        names = ["prediction"] if predictions.shape[0] == 1 else [f"prediction_{i}" for i in range(predictions.shape[0])]
-        header += names
+        n_y = predictions.shape[0]
+        header += ["prediction"] if n_y == 1 else [f"prediction_{i}" for i in range(n_y)]
         columns += [[repr(float(v)) for v in row] for row in predictions]
     else:
         probabilities = model.predict_proba(X)  # (n[L], m)
@@ -158,37 +152,6 @@ def predict(model_path, data, label, layout, data_seed, out):
         writer.writerow(header)
         writer.writerows(zip(*columns))
     click.echo(f"wrote {X.shape[1]} predictions to {out}")
-
-
-def _prediction_inputs(source, model: Model, *, label, layout, seed) -> np.ndarray:
-    """The examples to predict, ``(n_x, m)``; labels in the source are dropped.
-
-    A CSV whose columns are exactly the model's ``n_x`` features (no label column) is read with
-    its last column as the loader's "label" and that column is put back as a feature, so every
-    cell goes through the loader's checks.
-    """
-    n_x = model.layer_dims[0]
-    path = Path(source)
-    if label is None and source not in BUILTIN_DATASETS and path.suffix.lower() == ".csv" and path.is_file():
-        header = _csv_header(path)
-        if header is not None and len(header) == n_x:
-            dataset = load_data(path, label=header[-1])
-            if dataset.Y.dtype.kind not in "iuf":
-                raise DataError(f"{path}: column {header[-1]!r} must hold numbers (it is one of the model's {n_x} features)")
-            return np.vstack([dataset.X, dataset.Y.astype(np.float64)])
-    return load_data(source, label=label, layout=layout, seed=seed).X
-
-
-def _csv_header(path: Path) -> list[str] | None:
-    """The first non-blank row of a CSV, or None if it cannot be read (the loader will say why)."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            for row in csv.reader(handle, skipinitialspace=True):
-                if any(cell.strip() for cell in row):
-                    return [cell.strip() for cell in row]
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return None
-    return None
 
 
 # --------------------------------------------------------------------------- evaluate

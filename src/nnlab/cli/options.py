@@ -14,7 +14,8 @@ import typing
 import click
 
 from ..config import OUTPUTS, Hyperparameters
-from ..data.loaders import BUILTIN_DATASETS, LAYOUTS
+from ..data.builtin import BUILTIN_DATASETS
+from ..data.sources import LAYOUTS
 from ..engine.activations import ACTIVATIONS
 from ..engine.initializers import INITIALIZERS
 from ..engine.optimizers import OPTIMIZERS

@@ -77,7 +77,9 @@ def gradcheck(ctx, layer_dims, activation, output, examples, seed, l2, keep_prob
         keep_prob=keep_prob, seed=seed,
     )
     passed = result.difference < GRADCHECK_THRESHOLD
-    regularization = ", ".join(filter(None, [f"L2 {l2:g}" if l2 else "", f"keep_prob {keep_prob:g}" if keep_prob < 1 else ""]))
+    regularization = ", ".join(
+        filter(None, [f"L2 {l2:g}" if l2 else "", f"keep_prob {keep_prob:g}" if keep_prob < 1 else ""])
+    )
     click.echo(
         f"gradient check: layer_dims {dims}, {activation} hidden, {output} output, m = {examples}, "
         f"{result.analytic.size} parameters, float64" + (f", {regularization}" if regularization else "")
@@ -157,7 +159,8 @@ def explain(layer_dims, examples, activation, output):
     loss = canonical_loss(output)
     g = lambda l: output if l == L else activation  # noqa: E731
     echo = click.echo
-    echo(f"layer_dims = {n}: L = {L} layer{'s' if L > 1 else ''}, " + (f"m = {m} examples" if examples else "m examples"))
+    layers = f"L = {L} layer{'s' if L > 1 else ''}"
+    echo(f"layer_dims = {n}: {layers}, " + (f"m = {m} examples" if examples else "m examples"))
     hidden = f"hidden activation {activation}" if L > 1 else "no hidden layer"
     echo(f"{hidden}, output {output}, cost {loss.name.replace('_', ' ')}")
 

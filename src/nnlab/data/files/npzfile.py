@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import DataError
-from ...text import error_line
+from ...npz import ArchiveError, read_npz
 from ..checks import as_numeric, check_finite, check_labels, existing_file
 from ..dataset import Dataset, default_feature_names
 
@@ -13,6 +13,19 @@ __all__ = ["LAYOUTS", "check_layout", "load_npz"]
 
 #: How ``X`` is stored in an NPZ file: one example per column (the course's layout) or per row.
 LAYOUTS = ("columns", "rows")
+
+#: How an ArchiveError of a data file reads, after "<path>: ".
+_PROBLEMS = {
+    "pickle": "holds pickled data, not an .npz archive; nnlab never unpickles",
+    "npy": "holds a single array of shape {detail}; expected an .npz archive with arrays 'X' and 'Y' "
+           "(np.savez(path, X=X, Y=Y))",
+    "not_zip": "not a readable .npz archive (expected a zip archive written by np.savez)",
+    "corrupt": "not a readable .npz archive ({detail})",
+    "npy_object": "holds object arrays; nnlab never unpickles",
+    "object": "holds object arrays ({name}); nnlab never unpickles -- save numeric or string arrays",
+    "member": "cannot read array {name} ({detail})",
+    "not_array": "cannot read array {name} (not .npy data)",
+}
 
 
 def check_layout(layout) -> str:
@@ -58,39 +71,18 @@ def load_npz(path, layout="columns") -> Dataset:
     path = existing_file(path, "NPZ")
     where = str(path)
     with open(path, "rb") as handle:
-        magic = handle.read(4)
-    if magic[:1] == b"\x80":
-        raise DataError(f"{where}: holds pickled data, not an .npz archive; nnlab never unpickles")
-    if not magic.startswith(b"PK") and not magic.startswith(b"\x93NUM"):
-        raise DataError(
-            f"{where}: not a readable .npz archive (expected a zip archive written by np.savez)"
-        )
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        if "pickle" in str(exc):
-            raise DataError(f"{where}: holds object arrays; nnlab never unpickles") from None
-        raise DataError(f"{where}: not a readable .npz archive ({exc})") from None
-    except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError, ...
-        raise DataError(f"{where}: not a readable .npz archive ({error_line(exc)})") from None
-    if not hasattr(archive, "files"):
-        raise DataError(
-            f"{where}: holds a single array of shape {archive.shape}; expected an .npz archive "
-            "with arrays 'X' and 'Y' (np.savez(path, X=X, Y=Y))"
-        )
-    with archive:
-        found = list(archive.files)
-        y_keys = [k for k in ("Y", "y") if k in found]
-        if "X" not in found or not y_keys:
-            raise DataError(
-                f"{where}: expected arrays 'X' and 'Y' (or 'y'); found {found}"
-            )
-        if len(y_keys) == 2:
-            raise DataError(f"{where}: holds both 'Y' and 'y'; keep one label array")
-        y_key = y_keys[0]
-        X = _npz_array(archive, "X", where)
-        y = _npz_array(archive, y_key, where)
-        names = _npz_array(archive, "feature_names", where) if "feature_names" in found else None
+        try:
+            arrays = read_npz(handle)
+        except ArchiveError as error:
+            raise DataError(f"{where}: {error.describe(_PROBLEMS)}") from None
+    found = list(arrays)
+    y_keys = [k for k in ("Y", "y") if k in found]
+    if "X" not in found or not y_keys:
+        raise DataError(f"{where}: expected arrays 'X' and 'Y' (or 'y'); found {found}")
+    if len(y_keys) == 2:
+        raise DataError(f"{where}: holds both 'Y' and 'y'; keep one label array")
+    y_key = y_keys[0]
+    X, y, names = arrays["X"], arrays[y_key], arrays.get("feature_names")
 
     X = as_numeric(X, where, "X")
     if X.ndim != 2:
@@ -118,20 +110,6 @@ def load_npz(path, layout="columns") -> Dataset:
     Y = check_labels(y, X.shape[1], where, y_key)
     feature_names = _npz_feature_names(names, X.shape[0], where)
     return Dataset(np.ascontiguousarray(X), Y, feature_names, path.stem)
-
-
-def _npz_array(archive, key: str, where: str) -> np.ndarray:
-    try:
-        return archive[key]
-    except ValueError as exc:
-        if "object" in str(exc).lower() or "pickle" in str(exc).lower():
-            raise DataError(
-                f"{where}: holds object arrays ({key!r}); nnlab never unpickles -- save numeric "
-                "or string arrays"
-            ) from None
-        raise DataError(f"{where}: cannot read array {key!r} ({exc})") from None
-    except Exception as exc:  # corrupt member
-        raise DataError(f"{where}: cannot read array {key!r} ({error_line(exc)})") from None
 
 
 def _npz_feature_names(names, n: int, where: str) -> tuple[str, ...]:

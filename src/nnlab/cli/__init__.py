@@ -28,6 +28,7 @@ import click
 
 from .. import __version__
 from ..errors import NNLabError
+from ..text import one_line
 
 __all__ = ["NNLabGroup", "describe_error", "main"]
 
@@ -43,7 +44,7 @@ def describe_error(error: BaseException) -> str:
         text = f"{error.filename}: {error.strerror}" if error.filename is not None else error.strerror
     else:
         text = str(error) or type(error).__name__
-    return " ".join(text.split())
+    return one_line(text)
 
 
 class NNLabGroup(click.Group):

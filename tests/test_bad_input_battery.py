@@ -40,7 +40,7 @@ from click.testing import CliRunner
 from nnlab import Hyperparameters, Model
 from nnlab.cli import main
 from nnlab.data import load_data
-from nnlab.data.loaders import load_csv, load_h5, load_npz
+from nnlab.data.files import load_csv, load_h5, load_npz
 from nnlab.engine import compute_cost, initialize_parameters, model_forward
 from nnlab.errors import DataError, ModelFileError
 from nnlab.io import METADATA_KEY, load_arrays

@@ -25,6 +25,7 @@ from nnlab.model import progress_callback
 from nnlab.config import Hyperparameters
 from nnlab.data import load_data
 from nnlab.engine.training import History
+from nnlab.errors import DataError
 from nnlab.model import Model
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -183,6 +184,18 @@ def test_every_hyperparameter_is_a_train_flag_with_the_dataclass_default():
     assert {"--layers", "--lr", "--learning-rate", "--init", "--l2", "--keep-prob", "--standardize",
             "--no-standardize", "--restore-best", "--no-restore-best", "--dtype", "--seed",
             "--batch-size", "--patience", "--decay"} <= flags
+
+
+def test_every_train_flag_shows_its_field_help_from_the_dataclass_metadata():
+    """Help text lives in dataclasses.field(metadata={"help": ...}), not in source comments."""
+    by_name = {param.name: param for param in train.params}
+    for field in dataclasses.fields(Hyperparameters):
+        help_text = field.metadata.get("help")
+        assert help_text, f"Hyperparameters.{field.name} has no help in its metadata"
+        assert by_name[field.name].help == help_text
+    shown = " ".join(CliRunner().invoke(main, ["train", "--help"], terminal_width=1000).output.split())
+    for param in train.params:
+        assert param.help and " ".join(param.help.split()) in shown, f"{param.opts} shows no help"
 
 
 @pytest.mark.parametrize(
@@ -460,7 +473,7 @@ def test_divergence_writes_no_model(in_tmp):
 def test_nnlab_debug_shows_the_original_exception(monkeypatch):
     monkeypatch.setenv("NNLAB_DEBUG", "1")
     result = CliRunner().invoke(main, ["train", "--data", "flwer"])
-    assert type(result.exception).__name__ == "DataError"
+    assert isinstance(result.exception, DataError) and "unknown data set 'flwer'" in str(result.exception)
 
 
 # ------------------------------------------------------------------ review follow-ups

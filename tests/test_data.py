@@ -14,7 +14,6 @@ from nnlab.data import (
     load_catvnoncat,
     load_dataset,
     load_extra_datasets,
-    load_h5_dataset,
     load_planar_dataset,
     make_blobs,
     make_circles,
@@ -22,9 +21,11 @@ from nnlab.data import (
     make_moons,
     make_spirals,
     make_xor,
+    read_h5_arrays,
     scale_images,
 )
 from nnlab.engine.seeding import as_random_state
+from nnlab.errors import DataError
 
 CAT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 
@@ -534,22 +535,28 @@ class TestImageLoading:
         assert "'images'" in message  # found
 
     def test_label_count_mismatch(self, tmp_path):
-        path = tmp_path / "bad.h5"
-        _write_h5(path, x=np.zeros((3, 2, 2, 1), np.uint8), y=np.zeros(4))
-        with pytest.raises(ValueError, match=r"one label per example.*\(3, 2, 2, 1\).*\(4,\)"):
-            load_h5_dataset(path, "x", "y")
+        rng = np.random.default_rng(0)
+        _write_h5(tmp_path / "train_catvnoncat.h5", **_fake_split("train", 2, rng))
+        wrong = _fake_split("test", 3, rng)
+        wrong["test_set_y"] = np.zeros(4)
+        _write_h5(tmp_path / "test_catvnoncat.h5", **wrong)
+        with pytest.raises(DataError, match=r"test_catvnoncat\.h5: test_set_y must hold one label per image.*\(3, 4, 4, 3\).*\(4,\)"):
+            load_catvnoncat(tmp_path)
 
-    def test_load_h5_dataset_without_classes(self, tmp_path):
+    def test_read_h5_arrays_keeps_the_arrays_as_stored(self, tmp_path):
         path = tmp_path / "ok.h5"
-        _write_h5(path, x=np.ones((3, 2, 2, 1), np.uint8), y=np.array([0, 1, 1]))
-        x, y, classes = load_h5_dataset(path, "x", "y")
-        assert x.shape == (3, 2, 2, 1) and y.tolist() == [[0, 1, 1]] and classes is None
+        x = np.arange(12, dtype=np.uint8).reshape(3, 2, 2, 1)
+        _write_h5(path, x=x, y=np.array([0, 1, 1]))
+        arrays = read_h5_arrays(path, ("y", "x"))
+        assert list(arrays) == ["y", "x"]
+        assert arrays["x"].dtype == np.uint8 and np.array_equal(arrays["x"], x)
+        assert arrays["y"].tolist() == [0, 1, 1]
 
     def test_not_an_h5_file(self, tmp_path):
         path = tmp_path / "fake.h5"
         path.write_bytes(b"not hdf5 at all")
-        with pytest.raises(OSError, match="fake.h5"):
-            load_h5_dataset(path, "x", "y")
+        with pytest.raises(DataError, match=r"fake\.h5: not a readable HDF5 file"):
+            read_h5_arrays(path, ("x", "y"))
 
     @pytest.mark.parametrize("shape", [(64, 64, 3), (12288, 209), (2, 2, 2, 2, 2)])
     def test_flatten_rejects_non_4d(self, shape):

@@ -541,3 +541,35 @@ def test_random_damage_gives_model_file_error_or_the_exact_arrays(saved, tmp_pat
         assert list(loaded) == list(arrays)
         for name, array in arrays.items():
             assert loaded[name].dtype == array.dtype and np.array_equal(loaded[name], array), (trial, name)
+
+
+# --------------------------------------------------------------------------- the one NPZ reader
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda path: path.write_bytes(pickle.dumps([1, 2])), "pickle"),
+    (lambda path: path.write_bytes(b"plain text"), "not_zip"),
+    (lambda path: np.save(path, np.ones((2, 3))), "npy"),
+    (lambda path: np.save(path, np.array([{}], dtype=object), allow_pickle=True), "npy_object"),
+    (lambda path: np.savez(path, X=np.array([{}], dtype=object)), "object"),
+])
+def test_read_npz_names_the_problem_that_model_and_data_files_word(tmp_path, make, problem):
+    from nnlab.npz import ArchiveError, read_npz
+
+    path = tmp_path / "f.npz"
+    make(path)
+    if not path.exists():  # np.save / np.savez add their own extension
+        next(tmp_path.iterdir()).rename(path)
+    with open(path, "rb") as handle, pytest.raises(ArchiveError) as info:
+        read_npz(handle)
+    assert info.value.problem == problem
+
+
+def test_read_npz_returns_every_member_writable(tmp_path):
+    from nnlab.npz import read_npz
+
+    np.savez(tmp_path / "a.npz", X=np.arange(6).reshape(2, 3), names=np.array(["a", "b"]))
+    with open(tmp_path / "a.npz", "rb") as handle:
+        arrays = read_npz(handle)
+    assert list(arrays) == ["X", "names"] and arrays["names"].tolist() == ["a", "b"]
+    assert all(array.flags.writeable for array in arrays.values())

@@ -1,4 +1,4 @@
-"""Tests for nnlab.data.loaders: real CSV / NPZ / HDF5 files in tmp_path, the built-in sets."""
+"""Tests for nnlab.data.files, .builtin and .sources: real CSV / NPZ / HDF5 files in tmp_path, the built-in sets."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from nnlab.data import (
     load_dataset,
     load_h5,
     load_npz,
+    train_dev_test_split,
 )
-from nnlab.data import loaders
+from nnlab.data import builtin, sources
+from nnlab.data.sources import SourceError, check_source, load_inputs, load_splits
+from nnlab.labels import infer_targets
 from nnlab.errors import DataError
 
 CAT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
@@ -492,7 +495,7 @@ class TestH5:
 class TestLoadData:
     def test_builtin_names(self):
         assert set(BUILTIN_DATASETS) == set(DATASETS) | {"digits", "breast_cancer"}
-        assert DATASETS is loaders.GENERATORS
+        assert DATASETS is builtin.GENERATORS
 
     @pytest.mark.parametrize("name", sorted(DATASETS))
     def test_generators_match_load_dataset(self, name):
@@ -527,7 +530,7 @@ class TestLoadData:
     def test_sklearn_sets_without_sklearn(self, monkeypatch):
         real = importlib.util.find_spec
         monkeypatch.setattr(
-            loaders.importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a)
+            builtin.importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a)
         )
         with pytest.raises(DataError, match=re.escape("pip install 'nnlab[datasets]'")):
             load_data("digits")
@@ -540,7 +543,7 @@ class TestLoadData:
     def test_extension_picks_the_loader(self, tmp_path, monkeypatch, ext, loader):
         path = write(tmp_path, "", name=f"f{ext}")
         calls = []
-        monkeypatch.setattr(loaders, loader, lambda p, **kw: calls.append((Path(p), kw)) or "ok")
+        monkeypatch.setattr(sources, loader, lambda p, **kw: calls.append((Path(p), kw)) or "ok")
         assert load_data(str(path)) == "ok" and calls[0][0] == path
 
     def test_files_end_to_end(self, tmp_path):
@@ -577,6 +580,65 @@ class TestLoadData:
     def test_bad_source_type(self, bad):
         with pytest.raises(DataError, match="built-in name or a path"):
             load_data(bad)
+
+
+class TestSources:
+    """The data-source rules, written once for the command line and the search configuration."""
+
+    def test_a_builtin_name_comes_back_unchanged(self):
+        assert check_source("moons", seed=4) == "moons"
+
+    def test_a_relative_file_is_resolved_against_relative_to(self, tmp_path, monkeypatch):
+        folder = tmp_path / "configs"
+        folder.mkdir()
+        write(folder, "a,label\n1,0\n", name="d.csv")
+        monkeypatch.chdir(tmp_path)
+        assert check_source("d.csv", relative_to=folder) == str((folder / "d.csv").resolve())
+        assert check_source("configs/d.csv") == "configs/d.csv"  # no relative_to: as given
+        with pytest.raises(SourceError, match=r"no such file \(relative to .*configs\)") as info:
+            check_source("absent.csv", relative_to=folder)
+        assert info.value.key == "source"
+
+    @pytest.mark.parametrize("source, options, key, message", [
+        ("flowr", {}, "source", "unknown data set 'flowr'.*Did you mean 'flower'"),
+        (3, {}, "source", "built-in name or a path"),
+        ("moons", {"label": "y"}, "label", "label='y' .*does not apply to built-in data set 'moons'"),
+        ("moons", {"layout": "rows"}, "layout", "layout='rows' .*does not apply to built-in data set"),
+        ("moons", {"layout": "diagonal"}, "layout", r"layout must be one of \['columns', 'rows'\]; got 'diagonal'"),
+        ("digits", {"seed": 1}, "seed", "seed=1 applies to the built-in generators only .*'digits' is fixed data"),
+    ])
+    def test_each_rule_names_its_key(self, source, options, key, message):
+        with pytest.raises(SourceError, match=message) as info:
+            check_source(source, **options)
+        assert info.value.key == key and isinstance(info.value, DataError)
+
+    def test_a_seed_for_a_file_is_refused_when_checked_and_ignored_by_load_data(self, tmp_path):
+        path = write(tmp_path, "a,label\n1,0\n2,1\n")
+        with pytest.raises(SourceError, match="is fixed data") as info:
+            check_source(str(path), seed=2)
+        assert info.value.key == "seed"
+        assert load_data(path, seed=2).n_examples == 2
+
+    @pytest.mark.parametrize("name, output", [("blobs", None), ("flower", "linear")])
+    def test_load_splits_is_load_infer_split(self, name, output):
+        dataset, split, targets = load_splits(name, seed=2, dev=0.25, test=0.1, split_seed=5, output=output)
+        expected = load_data(name, seed=2)
+        np.testing.assert_array_equal(dataset.X, expected.X)
+        want = infer_targets(expected.Y, output)
+        assert (targets.task, targets.output) == (want.task, want.output)
+        np.testing.assert_array_equal(targets.classes, want.classes)
+        manual = train_dev_test_split(expected.X, expected.Y, dev=0.25, test=0.1, seed=5,
+                                      stratify=targets.task != "regression")
+        for got, want in zip(split, manual):
+            np.testing.assert_array_equal(got[0], want[0])
+            np.testing.assert_array_equal(got[1], want[1])
+
+    def test_load_inputs_reads_a_csv_of_features_only(self, tmp_path):
+        path = write(tmp_path, "a,b\n1,2\n3,4\n5,6\n")
+        np.testing.assert_array_equal(load_inputs(str(path), 2), [[1, 3, 5], [2, 4, 6]])
+        assert load_inputs(str(path), 1).shape == (1, 3)  # a,b read as feature a and label b
+        with pytest.raises(DataError, match="column 'b' must hold numbers"):
+            load_inputs(str(write(tmp_path, "a,b\n1,x\n", name="s.csv")), 2)
 
 
 def test_describe_datasets():

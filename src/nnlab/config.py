@@ -32,9 +32,17 @@ def _choice(value, name: str, allowed, *, optional: bool = False):
     return value
 
 
+def _field(default, help: str):
+    """A field with its default and its one-line help (shown by ``nnlab train --help``)."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class Hyperparameters:
     """Everything that defines a training run. Validated on construction.
+
+    Each field's help text is in its metadata (``dataclasses.fields(Hyperparameters)[i].metadata
+    ["help"]``): the command line's ``train`` flags are generated from these fields.
 
     Examples
     --------
@@ -42,32 +50,33 @@ class Hyperparameters:
     """
 
     # architecture
-    hidden_layers: tuple[int, ...] = (4,)  # units per hidden layer; () is logistic regression
-    activation: str = "tanh"  # hidden activation: sigmoid, tanh, relu, leaky_relu, linear
-    output: str | None = None  # sigmoid | softmax | linear; None infers it from the labels
-    initializer: str | None = None  # None: "he" for relu-like, "xavier" otherwise
+    hidden_layers: tuple[int, ...] = _field((4,), 'Units per hidden layer, comma-separated, e.g. 20,7,5; "" or none: '
+                                           "no hidden layer (logistic regression).")
+    activation: str = _field("tanh", "hidden activation: sigmoid, tanh, relu, leaky_relu, linear")
+    output: str | None = _field(None, "sigmoid | softmax | linear; None infers it from the labels")
+    initializer: str | None = _field(None, 'None: "he" for relu-like, "xavier" otherwise')
     # optimization
-    optimizer: str = "gd"  # gd | momentum | rmsprop | adam
-    learning_rate: float = 0.01  # alpha (alpha_0 with a decay schedule)
-    beta: float = 0.9  # momentum
-    beta1: float = 0.9  # Adam's first moment
-    beta2: float = 0.999  # Adam's second moment, RMSprop's average
-    epsilon: float = 1e-8  # RMSprop / Adam denominator guard
-    decay: str | None = None  # None | inverse_time | step
-    decay_rate: float = 1.0
-    decay_steps: int = 1  # epochs per step of the "step" schedule
-    batch_size: int | None = None  # None: full batch
-    epochs: int = 1000
+    optimizer: str = _field("gd", "gd | momentum | rmsprop | adam")
+    learning_rate: float = _field(0.01, "alpha (alpha_0 with a decay schedule)")
+    beta: float = _field(0.9, "momentum")
+    beta1: float = _field(0.9, "Adam's first moment")
+    beta2: float = _field(0.999, "Adam's second moment, RMSprop's average")
+    epsilon: float = _field(1e-8, "RMSprop / Adam denominator guard")
+    decay: str | None = _field(None, "None | inverse_time | step")
+    decay_rate: float = _field(1.0, "how fast a decay schedule lowers alpha: alpha_0 / (1 + decay_rate * t)")
+    decay_steps: int = _field(1, 'epochs per step of the "step" schedule')
+    batch_size: int | None = _field(None, "None: full batch")
+    epochs: int = _field(1000, "passes over the training set")
     # regularization
-    l2: float = 0.0  # lambda of the L2 term lambda/(2m) sum ||W||^2
-    keep_prob: float = 1.0  # inverted dropout on hidden layers; 1 disables it
-    patience: int | None = None  # early stopping on the dev cost; None disables it
-    restore_best: bool = True  # with early stopping, keep the best dev epoch's parameters
+    l2: float = _field(0.0, "lambda of the L2 term lambda/(2m) sum ||W||^2")
+    keep_prob: float = _field(1.0, "inverted dropout on hidden layers; 1 disables it")
+    patience: int | None = _field(None, "early stopping on the dev cost; None disables it")
+    restore_best: bool = _field(True, "with early stopping, keep the best dev epoch's parameters")
     # data and reproducibility
-    standardize: bool = True  # fit mean/std on the training data, store them with the model
-    seed: int = 0
-    dtype: str = "float64"  # float64 | float32 (end to end)
-    verbose: int = 0  # 0 silent, 1 progress bar / summary
+    standardize: bool = _field(True, "fit mean/std on the training data, store them with the model")
+    seed: int = _field(0, "seed of the initial weights, the mini-batch shuffling and the dropout masks")
+    dtype: str = _field("float64", "float64 | float32 (end to end)")
+    verbose: int = _field(0, "0 silent, 1 progress bar / summary")
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731  (frozen)

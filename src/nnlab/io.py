@@ -15,6 +15,10 @@ with ``allow_pickle=False`` and turns every failure (missing, not a zip, truncat
 tampered arrays, object arrays, a newer format) into one :class:`~nnlab.errors.ModelFileError`
 line that names the file.
 
+:func:`nnlab.npz.read_npz` is nnlab's one NPZ reader (magic bytes, ``allow_pickle=False``, every
+member read or refused): model files and NPZ data files (:mod:`nnlab.data.files`) both read
+through it and word its :class:`~nnlab.npz.ArchiveError` for their kind of file.
+
 Atomicity: :func:`save_arrays` writes a temporary file in the target's directory, flushes and
 fsyncs it, then renames it over the target with :func:`os.replace`; on any failure the temporary
 file is removed and an existing file at the target is left untouched. The files are also
@@ -30,7 +34,6 @@ import os
 import secrets
 import stat
 import zipfile
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +41,8 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelFileError
+from .npz import ArchiveError, read_npz
+from .text import error_line
 
 __all__ = [
     "FORMAT_VERSION",
@@ -57,25 +62,8 @@ METADATA_KEY = "__metadata__"
 # Metadata keys written by save_arrays; a caller's values for them are replaced.
 _RECORDED_KEYS = ("format_version", "nnlab_version", "checksum")
 _CHECKSUM_PREFIX = "sha256:"
-# A zip archive starts with a local file header, or is empty (end of central directory).
-_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 # Fixed member timestamp (the earliest a zip can hold): same content -> same bytes.
 _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-# What reading a damaged or hostile archive can raise, from zipfile, zlib and numpy's .npy
-# reader (RuntimeError: an encrypted member; MemoryError: a header declaring a huge array).
-_UNREADABLE_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    ValueError,
-    KeyError,
-    TypeError,
-    OverflowError,
-    NotImplementedError,
-    RuntimeError,
-    MemoryError,
-)
 
 
 # --------------------------------------------------------------------------- saving
@@ -131,7 +119,7 @@ def save_arrays(path, arrays, metadata):
     try:
         _write_atomically(target, members)
     except OSError as exc:
-        raise ModelFileError(f"cannot save model file '{target}': {_one_line(exc)}") from exc
+        raise ModelFileError(f"cannot save model file '{target}': {error_line(exc)}") from exc
 
 
 def _checked_arrays(arrays):
@@ -328,52 +316,41 @@ def load_arrays(path):
     except IsADirectoryError:
         raise ModelFileError(f"model file '{source}' is a directory, not a file") from None
     except OSError as exc:
-        raise ModelFileError(f"cannot read model file '{source}': {_one_line(exc)}") from exc
+        raise ModelFileError(f"cannot read model file '{source}': {error_line(exc)}") from exc
     with handle:
-        if handle.read(4) not in _ZIP_MAGICS:
-            raise ModelFileError(f"model file '{source}' is not an nnlab model file (not a zip/.npz archive)")
-        handle.seek(0)
         try:
-            archive = np.load(handle, allow_pickle=False)
-        except _UNREADABLE_ERRORS as exc:
-            raise ModelFileError(f"model file '{source}' is truncated or corrupt ({_one_line(exc)})") from exc
-        with archive:
-            if METADATA_KEY not in archive.files:
-                raise ModelFileError(
-                    f"model file '{source}' has no nnlab metadata ({METADATA_KEY!r} is missing); "
-                    "it was not written by nnlab"
-                )
-            metadata = _parse_metadata(_read_member(archive, METADATA_KEY, source), source)
-            arrays = {
-                name: _read_member(archive, name, source) for name in archive.files if name != METADATA_KEY
-            }
+            members = read_npz(handle)
+        except ArchiveError as error:
+            raise ModelFileError(f"model file '{source}' {error.describe(_MODEL_FILE_PROBLEMS)}") from error
+    if METADATA_KEY not in members:
+        raise ModelFileError(
+            f"model file '{source}' has no nnlab metadata ({METADATA_KEY!r} is missing); it was not written by nnlab"
+        )
+    metadata = _parse_metadata(members.pop(METADATA_KEY), source)
+    arrays = members
     expected = metadata.get("checksum")
     if not isinstance(expected, str) or not expected.startswith(_CHECKSUM_PREFIX):
         raise ModelFileError(f"model file '{source}' has no valid checksum in its metadata")
     if array_checksum(arrays, metadata) != expected:
         raise ModelFileError(
-            f"model file '{source}' failed its checksum: its arrays or metadata are corrupt or were modified after saving"
+            f"model file '{source}' failed its checksum: its arrays or metadata are corrupt or were modified "
+            "after saving"
         )
     return arrays, metadata
 
 
-def _read_member(archive, name, source):
-    """One array from the open archive, every failure turned into ModelFileError."""
-    try:
-        array = archive[name]
-    except ValueError as exc:
-        if "pickle" in str(exc):  # numpy: "Object arrays cannot be loaded when allow_pickle=False"
-            raise ModelFileError(
-                f"model file '{source}' holds an object array (pickle) in {name!r}; nnlab never unpickles"
-            ) from exc
-        raise ModelFileError(f"model file '{source}' is corrupt: {name!r} cannot be read ({_one_line(exc)})") from exc
-    except _UNREADABLE_ERRORS as exc:
-        raise ModelFileError(f"model file '{source}' is corrupt: {name!r} cannot be read ({_one_line(exc)})") from exc
-    if not isinstance(array, np.ndarray):  # np.load returns a member that is not .npy as raw bytes
-        raise ModelFileError(f"model file '{source}' is corrupt: member {name!r} is not a NumPy array")
-    if not array.flags.writeable:
-        array = array.copy()
-    return array
+_NOT_A_MODEL_FILE = "is not an nnlab model file (not a zip/.npz archive)"
+#: How a model file's ArchiveError reads, after "model file '<path>' ".
+_MODEL_FILE_PROBLEMS = {
+    "pickle": _NOT_A_MODEL_FILE,
+    "npy": _NOT_A_MODEL_FILE,
+    "npy_object": _NOT_A_MODEL_FILE,
+    "not_zip": _NOT_A_MODEL_FILE,
+    "corrupt": "is truncated or corrupt ({detail})",
+    "object": "holds an object array (pickle) in {name}; nnlab never unpickles",
+    "member": "is corrupt: {name} cannot be read ({detail})",
+    "not_array": "is corrupt: member {name} is not a NumPy array",
+}
 
 
 def _parse_metadata(stored, source):
@@ -386,7 +363,7 @@ def _parse_metadata(stored, source):
     try:
         metadata = json.loads(stored.tobytes().decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError included
-        raise ModelFileError(f"model file '{source}' has metadata that is not valid JSON ({_one_line(exc)})") from exc
+        raise ModelFileError(f"model file '{source}' has metadata that is not valid JSON ({error_line(exc)})") from exc
     if not isinstance(metadata, dict):
         raise ModelFileError(
             f"model file '{source}' has malformed metadata (a JSON {type(metadata).__name__}, not an object)"
@@ -433,11 +410,3 @@ def array_checksum(arrays, metadata=None):
         described = {key: value for key, value in metadata.items() if key != "checksum"}
         digest.update(json.dumps(described, sort_keys=True).encode("utf-8"))
     return _CHECKSUM_PREFIX + digest.hexdigest()
-
-
-def _one_line(exc):
-    """``"Type: message"`` of an exception, on a single line (an OSError: its reason only, since
-    the messages that use this name the file already)."""
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    text = " ".join(text.split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

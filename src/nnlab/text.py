@@ -13,8 +13,11 @@ import numpy as np
 __all__ = [
     "as_float",
     "csv_cell",
+    "error_line",
     "format_cost",
+    "format_cost_fixed",
     "format_metric",
+    "format_metric_fixed",
     "format_params",
     "format_seconds",
     "format_value",
@@ -72,8 +75,9 @@ def format_params(params) -> str:
     return " ".join(f"{name}={format_value(params[name])}" for name in sorted(params, key=str))
 
 
-def metric_label(metric_name: str) -> str:
-    return {"accuracy": "accuracy", "r2": "R²"}.get(metric_name, metric_name)
+def metric_label(metric_name: str, *, ascii: bool = False) -> str:
+    """The metric's column title; ``ascii``: ``R^2`` instead of ``R²`` (the terminal's form)."""
+    return {"accuracy": "accuracy", "r2": "R^2" if ascii else "R²"}.get(metric_name, metric_name)
 
 
 def format_metric(value, metric_name: str) -> str:
@@ -92,6 +96,24 @@ def format_cost(value) -> str:
     if not math.isfinite(number):
         return "-"
     return f"{number:.4f}" if number == 0 or abs(number) >= 1e-3 else f"{number:.2e}"
+
+
+def _fixed(number: float, decimals: int) -> str:
+    """``decimals`` fixed decimals, or 4 significant digits from 1e6 on (never 12-digit columns)."""
+    return f"{number:.{decimals}f}" if abs(number) < 1e6 else f"{number:.4g}"
+
+
+def format_metric_fixed(value, metric_name: str) -> str:
+    """The command line's form of a metric: accuracy as ``90.00 %``, others with 4 decimals."""
+    number = as_float(value)
+    if metric_name == "accuracy":
+        return f"{100 * number:.2f} %"
+    return _fixed(number, 4)
+
+
+def format_cost_fixed(value) -> str:
+    """The command line's form of a cost: 6 decimals (4 significant digits from 1e6 on)."""
+    return _fixed(as_float(value), 6)
 
 
 def format_seconds(value) -> str:
@@ -114,11 +136,22 @@ def shorten(text, limit: int) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def table(header, rows, align) -> list[str]:
-    """Plain-text columns; ``align`` holds ``"<"`` or ``">"`` per column; the last is not padded."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+def error_line(error: BaseException) -> str:
+    """``"Type: message"`` of an exception on one line (an OSError: its reason, without the file
+    name, since the messages that use this name the file already)."""
+    text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    text = one_line(text)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def table(header, rows, align, *, pad_last: bool = False) -> list[str]:
+    """Plain-text columns; ``align`` holds ``"<"`` or ``">"`` per column; the last is not padded
+    unless ``pad_last`` (a right-aligned last column of numbers). ``header`` may be ``None``."""
+    rows = [[str(cell) for cell in row] for row in ([] if header is None else [header]) + list(rows)]
+    widths = [max(len(cell) for cell in column) for column in zip(*rows)]
     lines = []
-    for row in (header, *rows):
-        cells = [f"{cell:{a}{w}}" for cell, a, w in zip(row[:-1], align, widths)]
-        lines.append("  ".join([*cells, str(row[-1])]).rstrip())
+    for row in rows:
+        padded = row if pad_last else row[:-1]
+        cells = [f"{cell:{a}{w}}" for cell, a, w in zip(padded, align, widths)]
+        lines.append("  ".join([*cells, *row[len(padded):]]).rstrip())
     return lines

@@ -4,16 +4,23 @@ Layout follows the course: ``X`` has shape ``(n_x, m)`` (one example per
 column) and ``Y`` has shape ``(1, m)``. Nothing here seeds or draws from
 NumPy's global random state; every generator takes a ``seed``.
 
-:data:`DATASETS` maps short names to loaders callable as ``loader()`` or
-``loader(seed=...)``, each returning ``(X, Y)``; :func:`load_dataset` looks
-one up by name.
+==============  ====================================================================
+module          what it holds
+==============  ====================================================================
+``dataset``     :class:`Dataset`: ``X``, ``Y``, feature names and a name
+``files``       one reader per file format: CSV, NPZ, HDF5 (:func:`load_csv`, ...)
+``builtin``     the built-in sets by name (:data:`BUILTIN_DATASETS`)
+``sources``     a name or a file -> data: the rules (:func:`check_source`),
+                :func:`load_data`, and load -> infer -> split (:func:`load_splits`)
+``splits``      :func:`train_dev_test_split` (stratified by class)
+``scaling``     :class:`Standardizer`, fitted on the training split
+``images``      the course's cat / non-cat images
+``generators``  the seeded toy generators
+==============  ====================================================================
 
-For the Model API and the CLI: :func:`load_data` turns a built-in name
-(:data:`BUILTIN_DATASETS`: the generators plus scikit-learn's digits and
-breast cancer) or a ``.csv`` / ``.npz`` / ``.h5`` file into a :class:`Dataset`,
-raising :class:`nnlab.errors.DataError` on bad data;
-:func:`train_dev_test_split` partitions examples (stratified by class) and
-:class:`Standardizer` scales features with statistics of the training split.
+:data:`DATASETS` maps the generators' names to loaders callable as ``loader()`` or
+``loader(seed=...)``, each returning ``(X, Y)``; :func:`load_dataset` looks one up by name.
+Bad data raises :class:`nnlab.errors.DataError`.
 """
 
 from __future__ import annotations
@@ -28,18 +35,12 @@ from .generators import (
     make_spirals,
     make_xor,
 )
-from .images import flatten_images, load_catvnoncat, load_h5_dataset, scale_images
-from .loaders import (
-    BUILTIN_DATASETS,
-    GENERATORS,
-    Dataset,
-    describe_datasets,
-    load_csv,
-    load_data,
-    load_h5,
-    load_npz,
-)
+from .builtin import BUILTIN_DATASETS, GENERATORS, describe_datasets
+from .dataset import Dataset
+from .files import load_csv, load_h5, load_npz, read_h5_arrays
+from .images import flatten_images, load_catvnoncat, scale_images
 from .scaling import Standardizer
+from .sources import SourceError, Splits, check_source, load_data, load_inputs, load_splits
 from .splits import Split, split_indices, train_dev_test_split
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "make_gaussian_quantiles",
     "make_xor",
     "make_spirals",
-    "load_h5_dataset",
     "load_catvnoncat",
     "flatten_images",
     "scale_images",
@@ -65,6 +65,12 @@ __all__ = [
     "load_data",
     "load_h5",
     "load_npz",
+    "read_h5_arrays",
+    "SourceError",
+    "Splits",
+    "check_source",
+    "load_inputs",
+    "load_splits",
     "Split",
     "split_indices",
     "train_dev_test_split",
@@ -74,7 +80,7 @@ __all__ = [
 #: Name -> loader ``(seed=...) -> (X, Y)``, each with the defaults documented
 #: on its function (the course's parameters where the course has the set).
 #: "blobs" keeps its six class labels (the course's notebook uses ``Y % 2``).
-#: The same dict as :data:`nnlab.data.loaders.GENERATORS` (one registry).
+#: The same dict as :data:`nnlab.data.builtin.GENERATORS` (one registry).
 DATASETS = GENERATORS
 
 

@@ -3,7 +3,8 @@
 The course keeps each split in one HDF5 file holding the images
 (``(m, height, width, channels)`` uint8), their labels (``(m,)``) and the
 class names. :func:`load_catvnoncat` reads the two files exactly like the
-course's ``load_data``; :func:`flatten_images` and :func:`scale_images` then
+course's ``load_data`` (through the one HDF5 reader,
+:func:`nnlab.data.files.read_h5_arrays`); :func:`flatten_images` and :func:`scale_images` then
 turn the images into the ``(n_x, m)`` inputs of a network.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import h5py
 import numpy as np
 
+from ..errors import DataError
+from .files import read_h5_arrays
+
 __all__ = [
-    "load_h5_dataset",
     "load_catvnoncat",
     "flatten_images",
     "scale_images",
@@ -23,70 +25,6 @@ __all__ = [
 
 CATVNONCAT_TRAIN_FILE = "train_catvnoncat.h5"
 CATVNONCAT_TEST_FILE = "test_catvnoncat.h5"
-
-
-def load_h5_dataset(path, x_key, y_key, classes_key=None):
-    """Read images, labels and (optionally) class names from one HDF5 file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The ``.h5`` file.
-    x_key : str
-        Key of the examples, an array whose first axis has length ``m``
-        (for images, shape ``(m, height, width, channels)``).
-    y_key : str
-        Key of the labels, ``m`` values.
-    classes_key : str or None, default None
-        Key of the class names; ``None`` to read none.
-
-    Returns
-    -------
-    x : ndarray of shape (m, ...)
-        The examples as stored (one example per ROW, like the course's
-        ``*_x_orig`` arrays).
-    y : ndarray of shape (1, m)
-        The labels, reshaped to a row like the course's ``load_data``.
-    classes : ndarray of shape (n_classes,) or None
-        The class names as stored (bytes strings for the cat files), or
-        ``None`` when ``classes_key`` is ``None``.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` is not an existing file.
-    OSError
-        If the file exists but cannot be opened as HDF5.
-    ValueError
-        If a requested key is missing (the message names the file, the
-        expected keys and the keys found), or if the number of labels is not
-        the number of examples.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"HDF5 data file not found: {path}")
-    expected = [x_key, y_key] + ([classes_key] if classes_key is not None else [])
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as exc:
-        raise OSError(f"could not open {path} as an HDF5 file: {exc}") from exc
-    with handle:
-        found = sorted(handle.keys())
-        missing = [k for k in expected if k not in handle]
-        if missing:
-            raise ValueError(
-                f"{path} lacks the expected keys {missing}: expected "
-                f"{sorted(expected)}, found {found}"
-            )
-        x = np.array(handle[x_key][:])
-        y = np.array(handle[y_key][:])
-        classes = np.array(handle[classes_key][:]) if classes_key is not None else None
-    if x.ndim == 0 or y.size != x.shape[0]:
-        raise ValueError(
-            f"{path}: {y_key!r} must hold one label per example of {x_key!r}; "
-            f"got {x_key!r} of shape {x.shape} and {y_key!r} of shape {y.shape}"
-        )
-    return x, y.reshape((1, x.shape[0])), classes
 
 
 def load_catvnoncat(data_dir):
@@ -119,18 +57,26 @@ def load_catvnoncat(data_dir):
     ------
     FileNotFoundError
         If ``data_dir`` or one of the two files does not exist.
-    ValueError
-        If a file lacks one of its expected keys.
+    DataError
+        If a file is not HDF5, lacks one of its keys (those found are listed), or does not hold
+        one label per image.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"catvnoncat data directory not found: {data_dir}")
-    train_x_orig, train_y, _ = load_h5_dataset(
-        data_dir / CATVNONCAT_TRAIN_FILE, "train_set_x", "train_set_y", "list_classes"
-    )
-    test_x_orig, test_y, classes = load_h5_dataset(
-        data_dir / CATVNONCAT_TEST_FILE, "test_set_x", "test_set_y", "list_classes"
-    )
+    splits = []
+    for name, split in ((CATVNONCAT_TRAIN_FILE, "train"), (CATVNONCAT_TEST_FILE, "test")):
+        path = data_dir / name
+        if not path.is_file():
+            raise FileNotFoundError(f"catvnoncat data file not found: {path}")
+        x, y, classes = read_h5_arrays(path, (f"{split}_set_x", f"{split}_set_y", "list_classes")).values()
+        if x.ndim == 0 or y.size != x.shape[0]:
+            raise DataError(
+                f"{path}: {split}_set_y must hold one label per image of {split}_set_x; got "
+                f"{split}_set_x of shape {x.shape} and {split}_set_y of shape {y.shape}"
+            )
+        splits.append((x, y.reshape(1, x.shape[0]), classes))
+    (train_x_orig, train_y, _), (test_x_orig, test_y, classes) = splits
     return train_x_orig, train_y, test_x_orig, test_y, classes
 
 

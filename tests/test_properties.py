@@ -30,7 +30,7 @@ from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from nnlab import Model  # noqa: E402
 from nnlab.cli import main  # noqa: E402
-from nnlab.data.loaders import load_csv  # noqa: E402
+from nnlab.data.files import load_csv  # noqa: E402
 from nnlab.engine import (  # noqa: E402
     ACTIVATIONS,
     INITIALIZERS,

@@ -198,12 +198,12 @@ ERROR_CASES = {
     "empty space": ({"space": ""}, "space: empty"),
     # [data]
     "source not a string": ({"data": "source = 3"}, "data.source: expected a non-empty string"),
-    "unknown source": ({"data": 'source = "flowr"'}, "data.source: 'flowr' is neither a built-in data set (did you mean 'flower'?)"),
-    "missing file": ({"data": 'source = "absent.csv"'}, "data.source: no such file"),
-    "label for a built-in": ({"data": 'source = "flower"\nlabel = "y"'}, "data.label: applies to CSV files only"),
-    "layout for a built-in": ({"data": 'source = "flower"\nlayout = "rows"'}, "data.layout: applies to NPZ files only"),
-    "bad layout": ({"data": 'source = "flower"\nlayout = "diagonal"'}, "data.layout: must be one of ['columns', 'rows']"),
-    "seed for fixed data": ({"data": 'source = "digits"\nseed = 1'}, "data.seed: applies to the built-in generators only"),
+    "unknown source": ({"data": 'source = "flowr"'}, "data.source: unknown data set 'flowr'"),
+    "missing file": ({"data": 'source = "absent.csv"'}, "absent.csv: no such file (relative to"),
+    "label for a built-in": ({"data": 'source = "flower"\nlabel = "y"'}, "data.label: label='y' (CSV files only) does not apply"),
+    "layout for a built-in": ({"data": 'source = "flower"\nlayout = "rows"'}, "data.layout: layout='rows' (NPZ files only) does not apply"),
+    "bad layout": ({"data": 'source = "flower"\nlayout = "diagonal"'}, "data.layout: layout must be one of ['columns', 'rows']"),
+    "seed for fixed data": ({"data": 'source = "digits"\nseed = 1'}, "data.seed: seed=1 applies to the built-in generators only"),
     "negative data seed": ({"data": 'source = "flower"\nseed = -1'}, "data.seed"),
     # [split]
     "dev too large": ({"split": "dev = 1.0"}, "split.dev: dev must be a finite number in [0.0, 1.0)"),

@@ -67,23 +67,12 @@ class NNLabGroup(click.Group):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as error:
-            reason = _storage_failure(error)
+            from ..search import describe_storage_failure  # Optuna loads only for this error
+
+            reason = describe_storage_failure(error)
             if reason is None or os.environ.get("NNLAB_DEBUG"):
                 raise
             raise click.ClickException(f"the study storage failed: {reason}") from error
-
-
-# lead: swap for search.study.describe_storage_failure
-def _storage_failure(error: BaseException) -> str | None:
-    """The database's reason, on one line, if ``error`` is a failure of a study's storage
-    (SQLite, SQLAlchemy, Optuna's storage layer) that the search did not already describe."""
-    module = type(error).__module__.split(".")[0]
-    if module not in ("sqlite3", "sqlalchemy", "optuna"):
-        return None
-    from ..search.runner import _database_error, _short
-
-    database = _database_error(error)
-    return None if database is None else _short(database)
 
 
 @click.group(cls=NNLabGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

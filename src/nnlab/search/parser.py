@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..config import Hyperparameters
-from ..data.loaders import BUILTIN_DATASETS, DATA_EXTENSIONS, GENERATORS, LAYOUTS
+from ..data.sources import SourceError, check_source
 from ..engine.validation import check_int, check_real, describe
 from .config import (
     DEFAULT_DEV,
@@ -166,41 +166,18 @@ class Parser:
         if "source" not in data:
             self.fail("data.source", 'missing; give a built-in name such as "flower" or a .csv/.npz/.h5 file')
         source = self.string("data.source", data["source"])
-        if source in BUILTIN_DATASETS:
-            kind = "builtin"
-        else:
-            kind = DATA_EXTENSIONS.get(Path(source).suffix.lower())
-            if kind is None:
-                self.fail(
-                    "data.source",
-                    f"{source!r} is neither a built-in data set{_suggest(source, BUILTIN_DATASETS)} nor a "
-                    f"{'/'.join(DATA_EXTENSIONS)} file; built-in names: {sorted(BUILTIN_DATASETS)}",
-                )
-            file = Path(source).expanduser()
-            if not file.is_absolute():
-                file = (self.path.parent if self.path is not None else Path.cwd()) / file
-            file = file.resolve()
-            if not file.is_file():
-                relative = f" (relative to {self.path.parent.resolve()})" if self.path and not Path(source).is_absolute() else ""
-                self.fail("data.source", f"no such file {str(file)!r}{relative}")
-            source = str(file)
         label = data.get("label")
         if label is not None:
             self.string("data.label", label)
-            if kind != "csv":
-                self.fail("data.label", f"applies to CSV files only; the source {source!r} is not one")
-        layout = self.one_of("data.layout", data.get("layout", "columns"), LAYOUTS)
-        if layout != "columns" and kind != "npz":
-            self.fail("data.layout", f"applies to NPZ files only; the source {source!r} is not one")
+        layout = data.get("layout", "columns")
         seed = data.get("seed")
         if seed is not None:
             seed = self.int_("data.seed", seed, 0)
-            if source not in GENERATORS:
-                self.fail(
-                    "data.seed",
-                    f"applies to the built-in generators only ({', '.join(GENERATORS)}); "
-                    f"the source {source!r} is fixed data",
-                )
+        folder = self.path.parent if self.path is not None else Path.cwd()
+        try:  # the data-source rules live in nnlab.data.sources, shared with the CLI
+            source = check_source(source, label=label, layout=layout, seed=seed, relative_to=folder)
+        except SourceError as error:
+            self.fail(f"data.{error.key}", str(error))
         return source, label, layout, seed
 
     def split(self, split: dict):

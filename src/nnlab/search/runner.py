@@ -40,9 +40,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..data import load_data, train_dev_test_split
+from ..data import load_splits
 from ..errors import NNLabError
-from ..labels import infer_targets
 from ..model import Model
 from .config import SearchConfig, parse_search_config
 from .executors import make_executor
@@ -73,9 +72,6 @@ from .trial import TrialData, TrialRecord, TrialTask, one_blas_thread
 __all__ = ["SearchResult", "TPE_BATCH", "load_records", "open_run", "rebuild_report", "run_search", "trial_seed"]
 
 TPE_BATCH = 4  # TPE proposals per batch; fixed, so results do not depend on the executor
-# The CLI's storage-failure hook imports these two by their old names until it calls
-# nnlab.search.study.describe_storage_failure; then they go.
-_database_error, _short = database_error, short
 
 
 def trial_seed(search_seed: int, index: int) -> int:
@@ -134,11 +130,9 @@ def _grid_points(config: SearchConfig) -> list[dict]:
 
 
 def _load_splits(config: SearchConfig):
-    dataset = load_data(config.source, label=config.label, layout=config.layout, seed=config.data_seed)
-    stratify = infer_targets(dataset.Y).task != "regression"
-    split = train_dev_test_split(
-        dataset.X, dataset.Y, dev=config.dev, test=config.test, seed=config.split_seed, stratify=stratify
-    )
+    """The data set and its train/dev/test split, as the CLI's ``train`` makes them."""
+    dataset, split, _ = load_splits(config.source, label=config.label, layout=config.layout, seed=config.data_seed,
+                                    dev=config.dev, test=config.test, split_seed=config.split_seed)
     return dataset, split
 
 

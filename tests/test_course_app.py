@@ -225,6 +225,20 @@ def test_L_layer_model_rejects_labels_with_a_different_number_of_examples():
         L_layer_model(X, Y[:, :9], dims, num_iterations=1)
 
 
+@pytest.mark.parametrize("which", ["two_layer_model", "L_layer_model"])
+def test_models_with_zero_iterations_return_the_initial_parameters_and_no_costs(which):
+    # The course's `for i in range(0, num_iterations)` does not run; parameters and costs = [] come back.
+    if which == "two_layer_model":
+        X, Y, dims = _two_layer_test_inputs()
+        expected = app.initialize_parameters(*dims)
+    else:
+        X, Y, dims = _L_layer_test_inputs()
+        expected = initialize_parameters_deep(dims)
+    (parameters, costs), printed = _run(getattr(app, which), X, Y, dims, num_iterations=0, print_cost=True)
+    assert costs == [] and printed == ""
+    check_course_output(expected, parameters, atol=0)
+
+
 def test_models_ignore_the_global_random_state(global_seed):
     X, Y, dims = _L_layer_test_inputs()
     global_seed(5)

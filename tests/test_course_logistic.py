@@ -16,7 +16,6 @@ import pytest
 from course_harness import (  # noqa: F401  (fixtures are used by name)
     assert_same,
     call_without_mutation,
-    cat_data,
     datatype_check,
     global_random_state_unchanged,
     global_seed,
@@ -441,8 +440,9 @@ PUBLISHED_CAT_COSTS = [
 
 
 @pytest.fixture(scope="module")
-def cat():
-    train_x_orig, train_y, test_x_orig, test_y, classes, train_x, test_x = cat_data()
+def cat(cat_data, cat_vectors):
+    train_x_orig, train_y, test_x_orig, test_y, classes = cat_data
+    train_x, _, test_x, _ = cat_vectors
     return {"train_x_orig": train_x_orig, "train_y": train_y, "test_x_orig": test_x_orig, "test_y": test_y,
             "classes": classes, "train_x": train_x, "test_x": test_x}
 

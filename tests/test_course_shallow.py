@@ -504,13 +504,9 @@ def test_predict_rejects_X_with_the_wrong_feature_count():
 # The flower: the published run and the hidden-layer sweep
 
 
-@pytest.fixture(scope="module")
-def flower():
-    return load_planar_dataset()
-
-
 def test_load_planar_dataset_matches_the_course(flower):
-    X, Y = flower
+    X, Y = call_without_mutation(load_planar_dataset)
+    assert np.array_equal(X, flower[0]) and np.array_equal(Y, flower[1])  # the session's flower
     assert X.shape == (2, 400) and X.dtype == np.float64
     assert Y.shape == (1, 400) and Y.dtype == np.uint8
     np.testing.assert_allclose(X[:, 0], [1.20444229, 3.57611415], rtol=0, atol=1e-8)

@@ -128,7 +128,11 @@ def reference(path: Path, out: Path):
 
 @pytest.fixture
 def two_worker_cluster():
-    """A fresh LocalCluster with two worker processes (one thread each): a test kills one."""
+    """A fresh LocalCluster with two worker processes (one thread each): a test kills one.
+
+    Not the session's ``dask_cluster``: the test counts in the scheduler's transition log how
+    often its trial keys began processing, which other tests' runs on a shared scheduler would add to.
+    """
     distributed = pytest.importorskip("distributed",
                                       reason="dask.distributed is not installed: pip install 'nnlab[test]'")
     with distributed.LocalCluster(

@@ -28,7 +28,6 @@ from nnlab.search.space import (
     parse_search_config,
 )
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 
 # The two example configurations (examples/flower.toml and examples/cat.toml), exactly as the
 # module docstring shows them; test_docstring_shows_the_fixtures keeps the two in step.
@@ -198,16 +197,14 @@ def test_flower_example(tmp_path):
     assert (hp.hidden_layers, hp.learning_rate, hp.epochs, hp.seed) == ((20,), 1.2, 5000, 3)
 
 
-def test_cat_example_resolves_its_data_against_its_folder(tmp_path):
-    if not (SHARED_DATA / "train_catvnoncat.h5").is_file():
-        pytest.skip(f"the course's cat images are not in {SHARED_DATA}")
+def test_cat_example_resolves_its_data_against_its_folder(tmp_path, cat_dir):
     # examples/cat.toml reaches ../../shared from the project's examples folder: rebuild that shape.
     (tmp_path / "shared" / "data").mkdir(parents=True)
-    (tmp_path / "shared" / "data" / "catvnoncat").symlink_to(SHARED_DATA)
+    (tmp_path / "shared" / "data" / "catvnoncat").symlink_to(cat_dir)
     (tmp_path / "project" / "examples").mkdir(parents=True)
     config = load_search_config(write(tmp_path / "project" / "examples", CAT_TOML, "cat.toml"))
     assert Path(config.source).is_absolute()
-    assert Path(config.source).samefile(SHARED_DATA / "train_catvnoncat.h5")
+    assert Path(config.source).samefile(cat_dir / "train_catvnoncat.h5")
     assert (config.strategy, config.trials, config.epochs, config.test) == ("tpe", 30, 300, 0.0)
     assert config.space["batch_size"] == IntRange(16, 128, log=True)
     assert config.space["hidden_layers"].values[-1] == ()
@@ -563,10 +560,9 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.tom
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_project_examples_parse(path):
-    text = path.read_text(encoding="utf-8")
-    if "catvnoncat" in text and not SHARED_DATA.is_dir():
-        pytest.skip(f"the course's cat images are not in {SHARED_DATA}")
+def test_project_examples_parse(path, request):
+    if "catvnoncat" in path.read_text(encoding="utf-8"):
+        request.getfixturevalue("cat_dir")  # skips when the course's cat images are absent
     config = load_search_config(path)
     assert config.trials >= 1 and config.space
     assert parse_search_config(json.loads(json.dumps(config.to_dict()))) == dataclasses.replace(config, path=None)

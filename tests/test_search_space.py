@@ -416,7 +416,7 @@ def test_any_wrong_value_is_a_config_error(tmp_path, section, key):
         try:
             load_search_config(path)
         except ConfigError as error:
-            assert f"{section}." in str(error) or f"{section}:" in str(error), (line, str(error))
+            assert f"{section}.{key}" in str(error), (line, str(error))
 
 
 # ---------------------------------------------------------------------------

@@ -128,7 +128,9 @@ def cat_L_layer_run(cat_vectors):
 
 @pytest.fixture(scope="session")
 def _session_local_cluster():
-    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed: pip install 'nnlab[test]'")
+    distributed = pytest.importorskip(
+        "distributed", reason="dask.distributed is not installed: pip install 'nnlab[test]'"
+    )
     # The scheduler's HTTP server starts even without a dashboard: a free port on 127.0.0.1, not 8787.
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",

@@ -112,10 +112,12 @@ def backward_propagation(parameters, cache, X, Y):
     X = as_float_array(X, "X")
     W1, W2 = as_float_array(W1, "W1"), as_float_array(W2, "W2")
     A1, A2 = as_float_array(A1, "cache['A1']"), as_float_array(A2, "cache['A2']")
-    (n_y, n_h), m = W2.shape, X.shape[1]
-    for name, array, shape in (("W1", W1, (n_h, X.shape[0])), ("cache['A1']", A1, (n_h, m)), ("cache['A2']", A2, (n_y, m))):
+    (n_y, n_h), (n_x, m) = W2.shape, X.shape
+    expected = {"W1": (W1, (n_h, n_x)), "cache['A1']": (A1, (n_h, m)), "cache['A2']": (A2, (n_y, m))}
+    for name, (array, shape) in expected.items():
         if array.shape != shape:
-            raise ValueError(f"{name} must have shape {shape} to match W2 {W2.shape} and X {X.shape}; got {array.shape}")
+            raise ValueError(f"{name} must have shape {shape} to match W2 {W2.shape} and X {X.shape}; "
+                             f"got {array.shape}")
     # The engine's layer caches ((A_prev, W, b), Z): reading g' from A (derivative_from="A"),
     # backward never reads b or Z, which the course's backward_propagation does not receive.
     caches = [

@@ -23,7 +23,7 @@ import pytest
 
 
 from nnlab.config import Hyperparameters
-from nnlab.data import load_planar_dataset, train_dev_test_split
+from nnlab.data import train_dev_test_split
 from nnlab.model import Model
 from nnlab.search.executors import (
     SCHEDULER_ENV,
@@ -51,8 +51,8 @@ TIMEOUT = 120  # seconds; a future that takes longer is a hang, not a slow machi
 
 
 @pytest.fixture(scope="module")
-def data() -> TrialData:
-    X, Y = load_planar_dataset()
+def data(flower) -> TrialData:
+    X, Y = flower
     split = train_dev_test_split(X, Y, dev=0.25, seed=0)
     return TrialData(*split.train, *split.dev)
 

@@ -10,16 +10,17 @@ The course's ``test_utils.py`` (week 4) grades every output three ways:
 
 :func:`check_course_output` runs all three at once and reports the path of the first mismatch.
 The module also holds the helpers the four ``test_course_*`` files share: a guard and a seeding
-fixture for NumPy's global random state, a one-BLAS-thread pin, deep-copy / deep-equality helpers for the
-"inputs are never mutated" checks, and the cat-data loader.
+fixture for NumPy's global random state, deep-copy / deep-equality helpers for the "inputs are
+never mutated" checks, and the application's published run on the cat images (the data and the
+session's runs are fixtures in ``conftest.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import functools
+import io
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,27 +173,32 @@ def cost_lines(text: str) -> list[tuple[int, float]]:
 
 
 # --------------------------------------------------------------------------------------------
-# The course's cat / non-cat images
-
-CAT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
+# A published run on the cat images
 
 
-@functools.lru_cache(maxsize=1)
-def _load_cat_data():
-    from nnlab.course.app import load_data
-
-    train_x_orig, train_y, test_x_orig, test_y, classes = load_data(CAT_DIR)
-    train_x = train_x_orig.reshape(train_x_orig.shape[0], -1).T / 255.0
-    test_x = test_x_orig.reshape(test_x_orig.shape[0], -1).T / 255.0
-    arrays = (train_x_orig, train_y, test_x_orig, test_y, classes, train_x, test_x)
-    for array in arrays:
-        array.flags.writeable = False  # shared between tests: nobody may modify it
-    return arrays
+def run_capturing(function, *args, **kwargs):
+    """Call ``function`` with its arguments checked for mutation; return (result, printed text)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = call_without_mutation(function, *args, **kwargs)
+    return result, out.getvalue()
 
 
-def cat_data():
-    """``(train_x_orig, train_y, test_x_orig, test_y, classes, train_x, test_x)``, loaded once per
-    session (read-only arrays); skips when the data directory is absent."""
-    if not (CAT_DIR / "train_catvnoncat.h5").is_file() or not (CAT_DIR / "test_catvnoncat.h5").is_file():
-        pytest.skip(f"the course's cat images are not available: {CAT_DIR} lacks the two .h5 files")
-    return _load_cat_data()
+def published_run(model, dims, cat_vectors) -> dict:
+    """The application's published run: ``model`` (two_layer_model or L_layer_model) for 2500
+    iterations with ``print_cost=True``, then ``predict`` on the training and the test set.
+
+    Returns a dict: ``parameters`` (read-only arrays), ``costs``, ``printed``, and ``train`` /
+    ``test``: ``(predictions, printed accuracy line)``.
+    """
+    from nnlab.course.app import predict
+
+    train_x, train_y, test_x, test_y = cat_vectors
+    (parameters, costs), printed = run_capturing(model, train_x, train_y, dims, num_iterations=2500, print_cost=True)
+    for array in parameters.values():
+        array.flags.writeable = False  # shared by several test files
+    return {
+        "parameters": parameters, "costs": costs, "printed": printed,
+        "train": run_capturing(predict, train_x, train_y, parameters),
+        "test": run_capturing(predict, test_x, test_y, parameters),
+    }

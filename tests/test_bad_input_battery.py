@@ -442,8 +442,8 @@ def test_cli_exits_cleanly_and_touches_no_file(F, workdir, name):
     else:
         result = CliRunner().invoke(main, [str(a) for a in case.argv], prog_name="nnlab")
         # CliRunner catches an unhandled exception too (exit 1, no traceback printed): every
-        # exit must be a deliberate SystemExit
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        # case exits non-zero, by a deliberate SystemExit
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
         code, stdout, stderr = result.exit_code, result.stdout, result.stderr
     assert "Traceback" not in stdout + stderr
     assert code == case.code, f"exit {code}\nstdout: {stdout}\nstderr: {stderr}"

@@ -21,9 +21,9 @@ def test_version_option_prints_the_package_version():
 
 
 def test_help_lists_usage():
-    result = CliRunner().invoke(main, ["--help"])
+    result = CliRunner().invoke(main, ["--help"], prog_name="nnlab")  # the installed script's name
     assert result.exit_code == 0
-    assert "Usage: main [OPTIONS] COMMAND" in result.output or "Usage: nnlab" in result.output
+    assert result.output.startswith("Usage: nnlab [OPTIONS] COMMAND [ARGS]...\n")
 
 
 def test_unknown_command_is_a_usage_error_without_traceback():

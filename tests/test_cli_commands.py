@@ -37,8 +37,8 @@ def invoke(args, expect=0):
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code == expect, result.output
     # CliRunner catches an unhandled exception too (exit code 1, no traceback in the output):
-    # every exit here must be a deliberate one
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    # a success leaves no exception, a failure is a deliberate SystemExit
+    assert type(result.exception) is (SystemExit if expect else type(None)), repr(result.exception)
     assert "Traceback" not in result.output
     return result
 

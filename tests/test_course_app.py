@@ -11,8 +11,6 @@ Reference: /tmp/nnlab_notes/course_refs.md, section 4.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 
 import numpy as np
@@ -20,13 +18,14 @@ import pytest
 
 from course_harness import (  # noqa: F401  (fixtures are used by name)
     call_without_mutation,
-    cat_data,
     check_course_output,
     cost_lines,
     datatype_check,
     global_random_state_unchanged,
     global_seed,
+    published_run,
     randn,
+    run_capturing,
 )
 from nnlab.course import app
 from nnlab.course.app import L_layer_model, initialize_parameters_deep, predict, two_layer_model
@@ -35,12 +34,7 @@ from nnlab.course.app import L_layer_model, initialize_parameters_deep, predict,
 FULL_COST_LINE = re.compile(r"^Cost after iteration \d+: \d\.\d{12,}(e-\d+)?$")
 
 
-def _run(function, *args, **kwargs):
-    """Call ``function`` with its arguments checked for mutation; return (result, printed text)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        result = call_without_mutation(function, *args, **kwargs)
-    return result, out.getvalue()
+_run = run_capturing
 
 
 def _check_printed_costs(printed: str, expected: list[tuple[int, float]], rtol: float = 1e-10) -> None:
@@ -225,6 +219,20 @@ def test_L_layer_model_rejects_labels_with_a_different_number_of_examples():
         L_layer_model(X, Y[:, :9], dims, num_iterations=1)
 
 
+@pytest.mark.parametrize("which", ["two_layer_model", "L_layer_model"])
+def test_models_with_zero_iterations_return_the_initial_parameters_and_no_costs(which):
+    # The course's `for i in range(0, num_iterations)` does not run; parameters and costs = [] come back.
+    if which == "two_layer_model":
+        X, Y, dims = _two_layer_test_inputs()
+        expected = app.initialize_parameters(*dims)
+    else:
+        X, Y, dims = _L_layer_test_inputs()
+        expected = initialize_parameters_deep(dims)
+    (parameters, costs), printed = _run(getattr(app, which), X, Y, dims, num_iterations=0, print_cost=True)
+    assert costs == [] and printed == ""
+    check_course_output(expected, parameters, atol=0)
+
+
 def test_models_ignore_the_global_random_state(global_seed):
     X, Y, dims = _L_layer_test_inputs()
     global_seed(5)
@@ -277,11 +285,10 @@ def test_predict_rejects_X_with_the_wrong_feature_count():
         predict(np.ones((4, 5)), np.zeros((1, 5)), parameters)
 
 
-def test_load_data_shapes():
-    train_x_orig, train_y, test_x_orig, test_y, classes, train_x, test_x = cat_data()
+def test_load_data_shapes(cat_dir):
+    train_x_orig, train_y, test_x_orig, test_y, classes = app.load_data(cat_dir)
     assert train_x_orig.shape == (209, 64, 64, 3) and train_y.shape == (1, 209)
     assert test_x_orig.shape == (50, 64, 64, 3) and test_y.shape == (1, 50)
-    assert train_x.shape == (12288, 209) and test_x.shape == (12288, 50)
     assert list(classes) == [b"non-cat", b"cat"]
 
 
@@ -294,8 +301,8 @@ def test_load_data_reports_a_missing_directory(tmp_path):
 # The notebook's check cells on the images (a couple of iterations: fast)
 
 
-def test_two_layer_model_notebook_check_cell():
-    _, train_y, _, _, _, train_x, _ = cat_data()
+def test_two_layer_model_notebook_check_cell(cat_vectors):
+    train_x, train_y, _, _ = cat_vectors
     (_, costs), printed = _run(two_layer_model, train_x, train_y, (12288, 7, 1), num_iterations=2, print_cost=False)
     assert printed == ""  # the course prints "Cost after iteration 1: 0.6926114346158595" here
     _check_costs(costs, [0.693049735659989], atol=0, rtol=1e-10)
@@ -303,15 +310,15 @@ def test_two_layer_model_notebook_check_cell():
     _check_printed_costs(printed, [(0, 0.693049735659989), (1, 0.6926114346158595)])
 
 
-def test_L_layer_model_notebook_check_cell():
-    _, train_y, _, _, _, train_x, _ = cat_data()
+def test_L_layer_model_notebook_check_cell(cat_vectors):
+    train_x, train_y, _, _ = cat_vectors
     (_, costs), printed = _run(L_layer_model, train_x, train_y, [12288, 20, 7, 5, 1], num_iterations=1, print_cost=True)
     _check_costs(costs, [0.7717493284237686], atol=0, rtol=1e-10)
     _check_printed_costs(printed, [(0, 0.7717493284237686)])
 
 
 # --------------------------------------------------------------------------------------------
-# The published 2500-iteration runs on the images (slow: one training each per module)
+# The published 2500-iteration runs on the images (slow: each trained once per session)
 
 TWO_LAYER_PUBLISHED_COSTS = [
     0.693049735659989, 0.6464320953428849, 0.6325140647912678, 0.6015024920354665, 0.5601966311605748,
@@ -332,25 +339,15 @@ L_LAYER_PUBLISHED_COSTS = [
 L_LAYER_PUBLISHED_LAST = 0.088439943441702  # iteration 2499 (another copy: 0.08843994344170202)
 
 
-def _published_run(model, dims):
-    _, train_y, _, test_y, _, train_x, test_x = cat_data()
-    (parameters, costs), printed = _run(model, train_x, train_y, dims, num_iterations=2500, print_cost=True)
-    train_predictions, train_printed = _run(predict, train_x, train_y, parameters)
-    test_predictions, test_printed = _run(predict, test_x, test_y, parameters)
-    return {
-        "parameters": parameters, "costs": costs, "printed": printed,
-        "train": (train_predictions, train_printed), "test": (test_predictions, test_printed),
-    }
-
-
 @pytest.fixture(scope="module")
-def two_layer_run():
-    return _published_run(two_layer_model, (12288, 7, 1))
+def two_layer_run(cat_vectors):
+    return published_run(two_layer_model, (12288, 7, 1), cat_vectors)
 
 
-@pytest.fixture(scope="module")
-def L_layer_run():
-    return _published_run(L_layer_model, [12288, 20, 7, 5, 1])
+@pytest.fixture
+def L_layer_run(cat_L_layer_run):
+    """The session's run (conftest.py): the Model quality test uses the same one."""
+    return cat_L_layer_run
 
 
 @pytest.mark.slow

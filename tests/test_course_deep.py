@@ -429,6 +429,15 @@ def test_L_model_backward_accepts_list_caches_and_boolean_labels():
     check_course_output(L_MODEL_BACKWARD_EXPECTED, grads)
 
 
+def test_L_model_backward_accepts_caches_of_lists_at_every_level():
+    # The course only unpacks its caches (`linear_cache, activation_cache = cache`, `A_prev, W, b
+    # = linear_cache`), so lists serve as well as tuples, and b is never read by the backward pass.
+    AL, Y, caches = _L_model_backward_inputs()
+    as_lists = [[[A_prev, W, None], Z] for (A_prev, W, _), Z in caches]
+    grads = call_without_mutation(L_model_backward, AL, Y, as_lists)
+    check_course_output(L_MODEL_BACKWARD_EXPECTED, grads)
+
+
 @pytest.mark.parametrize("shape", [(2,), (2, 1)], ids=["1-D Y", "column Y"])
 def test_L_model_backward_reshapes_Y_to_AL_like_the_course(shape):
     # The course's L_model_backward starts with `Y = Y.reshape(AL.shape)`.

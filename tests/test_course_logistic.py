@@ -16,7 +16,6 @@ import pytest
 from course_harness import (  # noqa: F401  (fixtures are used by name)
     assert_same,
     call_without_mutation,
-    cat_data,
     datatype_check,
     global_random_state_unchanged,
     global_seed,
@@ -152,6 +151,29 @@ def test_propagate_accepts_integer_and_boolean_labels_and_numpy_b():
     assert cost_int == cost_bool
 
 
+def test_propagate_accepts_a_1d_label_vector_like_the_course():
+    # The course's `A - Y` and `Y * np.log(A)` broadcast a Y of shape (m,) against A (1, m).
+    w, b = np.array([[1.0], [2.0], [-1]]), 2.5
+    X = np.array([[1.0, 2.0, -1.0, 0], [3.0, 4.0, -3.2, 1], [3.0, 4.0, -3.2, -3.5]])
+    grads, cost = call_without_mutation(propagate, w, b, X, np.array([1, 1, 0, 0]))
+    _check_propagate(
+        grads, cost, w,
+        expected_dw=[[-0.03909333], [0.12501464], [-0.99960809]],
+        expected_db=np.float64(0.288106326429569),
+        expected_cost=np.array(2.0424567983978403),
+    )
+
+
+def test_propagate_accepts_real_valued_labels_like_the_course():
+    # The course's arithmetic runs for any finite Y; its formulas, written out here:
+    Y = np.array([[0.25, 1.5, -0.5]])
+    A = 1 / (1 + np.exp(-(NB_W.T @ NB_X + NB_B)))
+    grads, cost = propagate(NB_W, NB_B, NB_X, Y)
+    np.testing.assert_allclose(cost, -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A)), rtol=1e-12)
+    np.testing.assert_allclose(grads["dw"], NB_X @ (A - Y).T / 3, rtol=1e-12)
+    np.testing.assert_allclose(grads["db"], np.mean(A - Y), rtol=1e-12)
+
+
 def test_propagate_rejects_w_of_the_wrong_size():
     with pytest.raises(ValueError, match=r"w must have shape \(n_x, 1\) = \(2, 1\)"):
         propagate(np.array([[1.0], [2.0], [3.0]]), 1.5, NB_X, NB_Y)
@@ -210,6 +232,17 @@ def test_optimize_public_test():
     np.testing.assert_allclose(grads["db"], -0.04709353763261516, rtol=1e-10, atol=0)
     np.testing.assert_allclose(params["w"], [[-0.70916784], [-0.42390859]], rtol=0, atol=1e-8)
     np.testing.assert_allclose(params["b"], 2.2689134634056387, rtol=1e-10, atol=0)
+
+
+def test_optimize_accepts_a_1d_label_vector_like_the_course():
+    expected = optimize(OLD_W, OLD_B, OLD_X, OLD_Y, num_iterations=101, learning_rate=0.1)
+    params, grads, costs = call_without_mutation(
+        optimize, OLD_W, OLD_B, OLD_X, OLD_Y.ravel(), num_iterations=101, learning_rate=0.1
+    )
+    np.testing.assert_allclose(costs, [5.80154532, 0.31057104], rtol=0, atol=1e-8)
+    for got, want in ((params, expected[0]), (grads, expected[1])):
+        for key in want:
+            assert np.array_equal(got[key], want[key]), key
 
 
 def test_optimize_early_notebook_cell():
@@ -316,6 +349,14 @@ def test_model_public_test(y_test_2d):
     assert d["learning_rate"] == 0.01 and d["num_iterations"] == 50
 
 
+def test_model_accepts_1d_training_labels_like_the_course():
+    X, Y, x_test, y_test = _model_test_inputs(False)
+    d = call_without_mutation(model, X, Y.ravel(), x_test, y_test, num_iterations=50, learning_rate=0.01)
+    np.testing.assert_allclose(d["costs"], [0.69314718], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(d["w"], [[0.08639757], [-0.08231268], [-0.11798927], [0.12866053]], rtol=0, atol=1e-8)
+    assert np.array_equal(d["Y_prediction_train"], [[1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0]])
+
+
 def test_model_first_2021_public_test():
     X = randn(0)(4, 3)
     Y = np.array([1, 0, 1]).reshape(1, 3)
@@ -399,8 +440,9 @@ PUBLISHED_CAT_COSTS = [
 
 
 @pytest.fixture(scope="module")
-def cat():
-    train_x_orig, train_y, test_x_orig, test_y, classes, train_x, test_x = cat_data()
+def cat(cat_data, cat_vectors):
+    train_x_orig, train_y, test_x_orig, test_y, classes = cat_data
+    train_x, _, test_x, _ = cat_vectors
     return {"train_x_orig": train_x_orig, "train_y": train_y, "test_x_orig": test_x_orig, "test_y": test_y,
             "classes": classes, "train_x": train_x, "test_x": test_x}
 

@@ -84,6 +84,12 @@ def test_layer_sizes_public_test():
     assert type(output) is tuple and output == (7, 4, 5)
 
 
+def test_layer_sizes_reads_only_the_shapes():
+    assert layer_sizes(np.ones((2, 3), dtype=np.int64), np.array([["cat", "dog", "cat"]])) == (2, 4, 1)
+    with pytest.raises(ValueError, match=r"Y must be a 2-D array; got shape \(3,\)"):
+        layer_sizes(np.ones((2, 3)), np.array([1, 0, 1]))
+
+
 def test_layer_sizes_accepts_boolean_labels():
     assert layer_sizes(np.ones((2, 3)), np.array([[True, False, True]])) == (2, 4, 1)
 
@@ -144,7 +150,24 @@ def test_forward_propagation_public_test():
     }
     check_course_output((np.array([[0.21292656, 0.21274673, 0.21295976]]), expected_cache), (A2, cache))
     assert A2.shape == (1, X.shape[1])
-    assert cache["A2"] is A2 or np.array_equal(cache["A2"], A2)
+    assert cache["A2"] is A2  # the course's cache holds the returned array itself
+
+
+def test_forward_propagation_and_predict_ignore_entries_the_course_does_not_read():
+    # The course reads parameters["W1"], ["b1"], ["W2"], ["b2"] by key; anything else is never looked at.
+    X, parameters = _forward_test_inputs()
+    extended = dict(parameters, learning_rate=1.2, W3=np.ones((5, 5)))
+    A2, cache = call_without_mutation(forward_propagation, X, extended)
+    expected_A2, expected_cache = forward_propagation(X, parameters)
+    check_course_output((expected_A2, expected_cache), (A2, cache))
+    assert np.array_equal(predict(extended, X), predict(parameters, X))
+
+
+def test_forward_propagation_names_a_missing_parameter():
+    X, parameters = _forward_test_inputs()
+    del parameters["b2"]
+    with pytest.raises(ValueError, match=r"parameters must hold .*missing \['b2'\]"):
+        forward_propagation(X, parameters)
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,6 +191,17 @@ def test_compute_cost_notebook_cell():
     assert np.isclose(output, 0.6930587610394646, rtol=1e-10, atol=0)
 
 
+def test_compute_cost_accepts_what_the_course_broadcasts():
+    # 1-D A2 against (1, m) labels, integer labels, and (the course's arithmetic runs for any
+    # finite Y) real-valued ones, checked against the course's formula written out.
+    Y = randn(1)(1, 5) > 0
+    A2 = np.array([[0.5002307, 0.49985831, 0.50023963, 0.25, 0.7]])
+    assert compute_cost(A2.ravel(), Y) == compute_cost(A2, Y.astype(np.int64)) == compute_cost(A2, Y)
+    real = np.array([[0.3, 1.5, -0.25, 0.0, 1.0]])
+    expected = -np.sum(np.log(A2) * real + np.log(1 - A2) * (1 - real)) / 5
+    assert np.isclose(compute_cost(A2, real), expected, rtol=1e-12, atol=0)
+
+
 def test_compute_cost_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match=r"Y must have the shape"):
         compute_cost(np.array([[0.5, 0.5, 0.5]]), np.array([[1, 0]]))
@@ -177,26 +211,66 @@ def test_compute_cost_rejects_mismatched_shapes():
 # backward_propagation (tanh' from the cached A1; Z1 and Z2 are never used)
 
 
-def test_backward_propagation_public_test():
-    draw = randn(1)  # draw order: X, Y, W1, W2, A1, A2, Z1, Z2
+BACKWARD_EXPECTED = {
+    "dW1": np.array([[-0.24468458, -0.24371232, 0.15959609], [0.7370069, -0.64785999, 0.23669823],
+                     [0.47936123, -0.01516428, 0.01566728], [0.03361075, -0.0930929, 0.05581073],
+                     [0.52445178, -0.03895358, 0.09180612], [-0.17043596, 0.13406378, -0.20952062],
+                     [0.76144791, -0.41766018, 0.02544078], [0.22164791, -0.33081645, 0.19526915],
+                     [0.25619969, -0.09561825, 0.05679075]]),
+    "db1": np.array([[0.1463639], [-0.33647992], [-0.51738006], [-0.07780329], [-0.57889514],
+                     [0.28357278], [-0.39756864], [-0.10510329], [-0.13443244]]),
+    "dW2": np.array([[-0.35768529, 0.22046323, -0.29551566, -0.12202786, 0.18809552, 0.13700323,
+                      0.35892872, -0.02220353, -0.03976687]]),
+    "db2": np.array([[-0.78032466]]),
+}
+
+
+def _backward_test_inputs():
+    """backward_propagation_test's inputs, drawn in its order: X, Y, W1, W2, A1, A2, Z1, Z2.
+
+    Its Z1 is drawn as (7, 9), the transpose of a real Z1 (9, 7): the course never reads Z1 or Z2.
+    """
+    draw = randn(1)
     X = draw(3, 7)
     Y = draw(1, 7) > 0
     parameters = {"W1": draw(9, 3), "W2": draw(1, 9), "b1": np.zeros((9, 1)), "b2": np.array([[0.0]])}
-    cache = {"A1": draw(9, 7), "A2": draw(1, 7), "Z1": draw(9, 7), "Z2": draw(1, 7)}
+    cache = {"A1": draw(9, 7), "A2": draw(1, 7), "Z1": draw(7, 9), "Z2": draw(1, 7)}
+    return parameters, cache, X, Y
+
+
+def test_backward_propagation_public_test():
+    parameters, cache, X, Y = _backward_test_inputs()
+    assert cache["Z1"].shape == (7, 9)
     grads = call_without_mutation(backward_propagation, parameters, cache, X, Y)
-    expected = {
-        "dW1": np.array([[-0.24468458, -0.24371232, 0.15959609], [0.7370069, -0.64785999, 0.23669823],
-                         [0.47936123, -0.01516428, 0.01566728], [0.03361075, -0.0930929, 0.05581073],
-                         [0.52445178, -0.03895358, 0.09180612], [-0.17043596, 0.13406378, -0.20952062],
-                         [0.76144791, -0.41766018, 0.02544078], [0.22164791, -0.33081645, 0.19526915],
-                         [0.25619969, -0.09561825, 0.05679075]]),
-        "db1": np.array([[0.1463639], [-0.33647992], [-0.51738006], [-0.07780329], [-0.57889514],
-                         [0.28357278], [-0.39756864], [-0.10510329], [-0.13443244]]),
-        "dW2": np.array([[-0.35768529, 0.22046323, -0.29551566, -0.12202786, 0.18809552, 0.13700323,
-                          0.35892872, -0.02220353, -0.03976687]]),
-        "db2": np.array([[-0.78032466]]),
-    }
-    check_course_output(expected, grads)
+    check_course_output(BACKWARD_EXPECTED, grads)
+
+
+def test_backward_propagation_reads_only_A1_and_A2_from_the_cache():
+    # The course's backward_propagation reads cache["A1"] and cache["A2"] and nothing else.
+    parameters, cache, X, Y = _backward_test_inputs()
+    only = {"A1": cache["A1"], "A2": cache["A2"]}
+    grads = call_without_mutation(backward_propagation, parameters, only, X, Y)
+    check_course_output(BACKWARD_EXPECTED, grads)
+
+
+def test_backward_propagation_reads_only_W1_and_W2_from_the_parameters():
+    parameters, cache, X, Y = _backward_test_inputs()
+    grads = backward_propagation({"W1": parameters["W1"], "W2": parameters["W2"]}, cache, X, Y)
+    check_course_output(BACKWARD_EXPECTED, grads)
+
+
+@pytest.mark.parametrize("labels", ["1-D bool", "(1, m) int"])
+def test_backward_propagation_accepts_the_labels_the_course_broadcasts(labels):
+    # dZ2 = A2 - Y: the course broadcasts a Y of shape (m,) against A2 (1, m)
+    parameters, cache, X, Y = _backward_test_inputs()
+    Y = Y.ravel() if labels == "1-D bool" else Y.astype(np.int64)
+    check_course_output(BACKWARD_EXPECTED, backward_propagation(parameters, cache, X, Y))
+
+
+def test_backward_propagation_rejects_A1_that_does_not_match_W2():
+    parameters, cache, X, Y = _backward_test_inputs()
+    with pytest.raises(ValueError, match=r"cache\['A1'\] must have shape \(9, 7\).*got \(7, 9\)"):
+        backward_propagation(parameters, {"A1": cache["A1"].T, "A2": cache["A2"]}, X, Y)
 
 
 def test_backward_propagation_notebook_cell():
@@ -238,7 +312,7 @@ def test_backward_propagation_rejects_an_incomplete_cache():
     X, parameters = _forward_test_inputs()
     _, cache = forward_propagation(X, parameters)
     del cache["A1"]
-    with pytest.raises(ValueError, match=r"cache must hold .*missing \['A1'\]"):
+    with pytest.raises(ValueError, match=r"cache must hold \['A1', 'A2'\]; missing \['A1'\]"):
         backward_propagation(parameters, cache, X, np.array([[True, False, True]]))
 
 
@@ -269,6 +343,15 @@ def test_update_parameters_default_learning_rate_is_1_2():
 def test_update_parameters_ignores_extra_gradients_and_returns_only_parameters():
     grads = dict(UPD_GRADS, dA1=np.ones((4, 3)), dA0=np.ones((2, 3)))
     datatype_check(PARAMETER_TYPES, update_parameters(UPD_PARAMETERS, grads))
+
+
+def test_update_parameters_ignores_extra_parameters_and_returns_only_the_four():
+    parameters = dict(UPD_PARAMETERS, learning_rate=1.2, A1=np.ones((4, 3)))
+    updated = call_without_mutation(update_parameters, parameters, UPD_GRADS)
+    datatype_check(PARAMETER_TYPES, updated)
+    expected = update_parameters(UPD_PARAMETERS, UPD_GRADS)
+    for key in PARAMETER_TYPES:
+        assert np.array_equal(updated[key], expected[key]), key
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,6 +457,14 @@ def test_nn_model_starts_from_the_course_initialization():
         np.testing.assert_allclose(parameters[key], expected[key], rtol=1e-12, atol=1e-15, err_msg=key)
 
 
+def test_nn_model_with_zero_iterations_returns_the_initial_parameters():
+    # The course's `for i in range(0, num_iterations)` does not run: the seed-3 initialization comes back.
+    X, Y = _nn_model_test_inputs()
+    draw = randn(3)
+    expected = {"W1": draw(4, 2) * 0.01, "b1": np.zeros((4, 1)), "W2": draw(1, 4) * 0.01, "b2": np.zeros((1, 1))}
+    check_course_output(expected, nn_model(X, Y, 4, num_iterations=0), atol=0)
+
+
 def test_nn_model_rejects_X_and_Y_with_different_numbers_of_examples():
     X, Y = _nn_model_test_inputs()
     with pytest.raises(ValueError, match=r"Y must have .*\(1, 3\).*got \(1, 4\)"):
@@ -413,13 +504,9 @@ def test_predict_rejects_X_with_the_wrong_feature_count():
 # The flower: the published run and the hidden-layer sweep
 
 
-@pytest.fixture(scope="module")
-def flower():
-    return load_planar_dataset()
-
-
 def test_load_planar_dataset_matches_the_course(flower):
-    X, Y = flower
+    X, Y = call_without_mutation(load_planar_dataset)
+    assert np.array_equal(X, flower[0]) and np.array_equal(Y, flower[1])  # the session's flower
     assert X.shape == (2, 400) and X.dtype == np.float64
     assert Y.shape == (1, 400) and Y.dtype == np.uint8
     np.testing.assert_allclose(X[:, 0], [1.20444229, 3.57611415], rtol=0, atol=1e-8)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import h5py
 import numpy as np
 import pytest
@@ -27,7 +25,6 @@ from nnlab.data import (
 from nnlab.engine.seeding import as_random_state
 from nnlab.errors import DataError
 
-CAT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 
 # name, generator, default number of examples, number of classes
 GENERATORS = [
@@ -443,20 +440,7 @@ def test_load_dataset_rejects_unknown_names(bad):
 # ---------------------------------------------------------------------------
 
 
-needs_cat_data = pytest.mark.skipif(
-    not (CAT_DIR / "train_catvnoncat.h5").is_file()
-    or not (CAT_DIR / "test_catvnoncat.h5").is_file(),
-    reason=f"course cat/non-cat data not found at {CAT_DIR}",
-)
-
-
-@pytest.fixture(scope="module")
-def cat_data():
-    return load_catvnoncat(CAT_DIR)
-
-
-@needs_cat_data
-class TestCatVsNonCat:
+class TestCatVsNonCat:  # cat_data: conftest.py (skips when the images are absent)
     def test_shapes_and_dtypes(self, cat_data):
         train_x, train_y, test_x, test_y, classes = cat_data
         assert train_x.shape == (209, 64, 64, 3) and train_x.dtype == np.uint8

@@ -128,7 +128,7 @@ def test_forward_matches_the_course_formulas_written_out():
         np.testing.assert_allclose(cached_A_prev, A_prev, rtol=1e-13)
         assert cached_W is W and cached_b is b
         np.testing.assert_allclose(cached_Z, Z, rtol=1e-13)
-    assert caches[0][0][0] is X or np.array_equal(caches[0][0][0], X)
+    assert np.array_equal(caches[0][0][0], X)  # exactly X: the input layer is never dropped
 
 
 def test_the_output_layer_is_never_dropped():

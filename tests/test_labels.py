@@ -217,7 +217,7 @@ def test_huge_whole_number_labels_keep_their_values():
     """Whole-number floats beyond int64 must not be cast to garbage class labels."""
     Y = np.array([0.0, 1e20, 0.0, 1e20])
     targets = infer_targets(Y)
-    assert targets.task != "binary" or targets.classes.tolist() == [0.0, 1e20]
+    assert targets.task == "binary" and targets.classes.tolist() == [0.0, 1e20]
 
 
 # --------------------------------------------------------------------------- encode / decode

@@ -29,11 +29,7 @@ from nnlab.data.sources import SourceError, check_source, load_inputs, load_spli
 from nnlab.labels import infer_targets
 from nnlab.errors import DataError
 
-CAT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
-needs_cats = pytest.mark.skipif(
-    not CAT_DIR.is_dir(), reason=f"the course's cat / non-cat files are not at {CAT_DIR}"
-)
 needs_sklearn = pytest.mark.skipif(not HAS_SKLEARN, reason="scikit-learn is not installed")
 
 
@@ -471,20 +467,19 @@ class TestH5:
         with pytest.raises(DataError, match="no such HDF5 file"):
             load_h5(tmp_path / "none.h5")
 
-    @needs_cats
-    def test_the_course_cat_files(self):
-        train = load_h5(CAT_DIR / "train_catvnoncat.h5")
-        test = load_h5(CAT_DIR / "test_catvnoncat.h5")
+    def test_the_course_cat_files(self, cat_dir):
+        train = load_h5(cat_dir / "train_catvnoncat.h5")
+        test = load_h5(cat_dir / "test_catvnoncat.h5")
         assert (train.X.shape, train.Y.shape) == ((12288, 209), (1, 209))
         assert (test.X.shape, test.Y.shape) == ((12288, 50), (1, 50))
         assert 0.0 <= train.X.min() and train.X.max() <= 1.0
-        with h5py.File(CAT_DIR / "train_catvnoncat.h5", "r") as handle:
+        with h5py.File(cat_dir / "train_catvnoncat.h5", "r") as handle:
             raw = handle["train_set_x"][:]
             y = handle["train_set_y"][:]
         np.testing.assert_array_equal(train.X, raw.reshape(209, -1).T / 255.0)
         np.testing.assert_array_equal(train.Y, y.reshape(1, -1))
         assert set(np.unique(train.Y)) == {0, 1}
-        assert load_data(CAT_DIR / "test_catvnoncat.h5").n_examples == 50
+        assert load_data(cat_dir / "test_catvnoncat.h5").n_examples == 50
 
 
 # ---------------------------------------------------------------------------

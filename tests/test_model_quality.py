@@ -8,23 +8,13 @@ or the standardization shows up as a drop in accuracy.
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnlab.data import (
-    flatten_images,
-    load_catvnoncat,
-    load_data,
-    make_circles,
-    make_moons,
-    scale_images,
-    train_dev_test_split,
-)
+from nnlab.data import flatten_images, load_data, make_circles, make_moons, scale_images, train_dev_test_split
 from nnlab.model import Model
 
-CATVNONCAT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
 
 
@@ -36,24 +26,35 @@ def _nbytes(parameters: dict) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CATVNONCAT.is_dir(), reason=f"the course's cat images are not at {CATVNONCAT}")
-def test_four_layer_cat_model_through_the_model_api_matches_the_course():
-    """Course 1, week 4 application: [12288, 20, 7, 5, 1], relu, 2500 iterations of alpha = 0.0075."""
-    train_x_orig, train_y, test_x_orig, test_y, _ = load_catvnoncat(CATVNONCAT)
-    train_x = scale_images(flatten_images(train_x_orig))  # (12288, 209) in [0, 1]
-    test_x = scale_images(flatten_images(test_x_orig))  # (12288, 50)
-    model = Model(
-        hidden_layers=(20, 7, 5), activation="relu", initializer="scaled", learning_rate=0.0075,
-        epochs=2500, standardize=False, seed=1,
-    ).fit(train_x, train_y)
+def test_four_layer_cat_model_through_the_model_api_matches_the_course(cat_data, cat_vectors, cat_L_layer_run):
+    """Course 1, week 4 application: [12288, 20, 7, 5, 1], relu, 2500 iterations of alpha = 0.0075.
 
+    The 2500-iteration training runs once per session (``cat_L_layer_run``, the course's
+    ``L_layer_model``). The Model must train exactly that network: its costs match the course
+    run's bit for bit through 200 iterations (the same initial parameters from seed 1, the same
+    loop), and a Model holding the run's final parameters scores the course's accuracies.
+    """
+    train_x, train_y, test_x, test_y = cat_vectors
+    # nnlab's image helpers give exactly the course's preprocessing: a (12288, m) column per image in [0, 1]
+    assert np.array_equal(scale_images(flatten_images(cat_data[0])), train_x)
+    assert np.array_equal(scale_images(flatten_images(cat_data[2])), test_x)
+    hyperparameters = dict(
+        hidden_layers=(20, 7, 5), activation="relu", initializer="scaled", learning_rate=0.0075,
+        standardize=False, seed=1,
+    )
+    model = Model(**hyperparameters, epochs=201).fit(train_x, train_y)
     assert model.layer_dims == [12288, 20, 7, 5, 1]
-    # the same initial parameters as the course's initialize_parameters_deep (seed 1): the same first cost
+    assert len(model.history_.train_cost) == 201
+    course_costs = [float(cost) for cost in cat_L_layer_run["costs"]]
+    assert model.history_.train_cost[::100] == course_costs[:3]  # iterations 0, 100, 200: identical
     assert model.history_.train_cost[0] == pytest.approx(0.7717493284237686, abs=1e-9)
-    assert len(model.history_.train_cost) == 2500
-    assert model.history_.train_cost[-1] < 0.1  # the course prints 0.088439 after 2400 iterations
-    assert model.score(train_x, train_y) == pytest.approx(0.985645933014, abs=1e-9)  # 206 / 209
-    assert model.score(test_x, test_y) == pytest.approx(0.80, abs=1e-12)  # 40 / 50, the course's result
+
+    arrays, metadata = model.to_arrays()
+    arrays.update(cat_L_layer_run["parameters"])  # the same network after 2500 iterations
+    trained = Model.from_arrays(arrays, metadata)
+    assert course_costs[-1] < 0.1  # the course prints 0.088439 after 2400 iterations
+    assert trained.score(train_x, train_y) == pytest.approx(0.985645933014, abs=1e-9)  # 206 / 209
+    assert trained.score(test_x, test_y) == pytest.approx(0.80, abs=1e-12)  # 40 / 50, the course's result
 
 
 # --------------------------------------------------------------------------- (b) digits

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab.data import load_planar_dataset
 from nnlab.engine import (
     accuracy,
     compute_cost,
@@ -432,11 +431,6 @@ def test_update_parameters_validates_learning_rate(learning_rate, error, rng):
 
 
 # ---------------------------------------------------------------------------- training
-
-
-@pytest.fixture(scope="module")
-def flower():
-    return load_planar_dataset()
 
 
 def test_gradient_descent_learns_the_flower(flower):

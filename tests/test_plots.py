@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlab.data import load_planar_dataset, make_blobs
+from nnlab.data import make_blobs
 from nnlab.engine.training import History
 from nnlab.model import Model
 from nnlab.plots import (
@@ -30,12 +30,6 @@ def is_png(path) -> bool:
 
 def only_files(directory):
     return sorted(p.name for p in Path(directory).iterdir())
-
-
-@pytest.fixture(scope="module")
-def flower():
-    X, Y = load_planar_dataset()
-    return X, Y
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,9 @@ import time
 import numpy as np
 import pytest
 
-from dask_processes import scheduler_and_worker
 
 from nnlab.config import Hyperparameters
-from nnlab.data import load_planar_dataset, train_dev_test_split
+from nnlab.data import train_dev_test_split
 from nnlab.model import Model
 from nnlab.search.cluster import DaskExecutor
 from nnlab.search.executors import (
@@ -48,8 +47,8 @@ TIMEOUT = 120  # seconds; a future that takes longer is a hang, not a slow machi
 
 
 @pytest.fixture(scope="module")
-def data() -> TrialData:
-    X, Y = load_planar_dataset()
+def data(flower) -> TrialData:
+    X, Y = flower
     split = train_dev_test_split(X, Y, dev=0.25, seed=0)
     return TrialData(*split.train, *split.dev)
 
@@ -275,16 +274,10 @@ def test_missing_dask_says_how_to_install_it(data, monkeypatch):
 
 
 # --------------------------------------------------------------------------- Dask
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
-    # The scheduler's HTTP server starts even without a dashboard: a free port on 127.0.0.1, not 8787.
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
-    ) as cluster:
-        cluster.wait_for_workers(2, timeout=60)  # registered with the scheduler, not only started
-        yield cluster
+@pytest.fixture
+def cluster(dask_cluster):
+    """The session's LocalCluster of two worker processes (conftest.py)."""
+    return dask_cluster
 
 
 def _task_dependencies(dask_scheduler) -> dict[str, list[str]]:
@@ -374,11 +367,11 @@ def test_dask_interrupt_inside_with_cancels_the_trials(data, cluster):
 
 
 @requires_dask
-def test_dask_scheduler_and_worker_processes_from_the_command_line(data, serial_outcomes, tmp_path):
-    with scheduler_and_worker(tmp_path) as (address, worker_pid):
-        assert address.startswith("tcp://127.0.0.1:")
-        with make_executor("dask", data, scheduler=address) as executor:
-            assert executor.workers == 1
-            outcomes = collect(executor, TASKS)
+def test_dask_scheduler_and_worker_processes_from_the_command_line(data, serial_outcomes, dask_command_line_cluster):
+    address, worker_pid = dask_command_line_cluster
+    assert address.startswith("tcp://127.0.0.1:")
+    with make_executor("dask", data, scheduler=address) as executor:
+        assert executor.workers == 1
+        outcomes = collect(executor, TASKS)
     assert results(outcomes) == results(serial_outcomes)
     assert {outcome.pid for outcome in outcomes} == {worker_pid}  # the worker we started

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from dask_processes import scheduler_and_worker
 from interrupt import sigint_when, start_interruptible
 
 import nnlab.search.runner as runner_module
@@ -116,19 +115,11 @@ def test_random_and_tpe_draw_the_same_trials_serially_and_in_processes(tmp_path)
         assert leaderboard(serial.records) == leaderboard(processes.records), strategy
 
 
-@pytest.fixture(scope="module")
-def local_cluster():
-    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
-
-
-def test_serial_processes_and_dask_give_identical_leaderboards(tmp_path, local_cluster):
+def test_serial_processes_and_dask_give_identical_leaderboards(tmp_path, dask_cluster):
     path = write_config(tmp_path)
     serial = search(path, tmp_path / "serial")
     processes = search(path, tmp_path / "processes", executor="processes", jobs=2)
-    dask = search(path, tmp_path / "dask", executor="dask", scheduler=local_cluster)
+    dask = search(path, tmp_path / "dask", executor="dask", scheduler=dask_cluster.scheduler_address)
     assert leaderboard(serial.records) == leaderboard(processes.records) == leaderboard(dask.records)
     assert serial.summary["test_metric"] == processes.summary["test_metric"] == dask.summary["test_metric"]
 
@@ -257,12 +248,11 @@ def test_report_of_a_folder_without_a_search_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "holds no search" in result.output
 
 
-def test_search_through_a_dask_scheduler_and_worker_started_from_the_command_line(tmp_path):
-    pytest.importorskip("distributed", reason="the dask extra is not installed")
+def test_search_through_a_dask_scheduler_and_worker_started_from_the_command_line(tmp_path, dask_command_line_cluster):
+    address, _ = dask_command_line_cluster
     path = write_config(tmp_path)
-    with scheduler_and_worker(tmp_path) as (address, _):
-        result = subprocess.run([NNLAB, "search", str(path), "--out", str(tmp_path / "dask"), "--scheduler", address],
-                                capture_output=True, text=True, timeout=300)
+    result = subprocess.run([NNLAB, "search", str(path), "--out", str(tmp_path / "dask"), "--scheduler", address],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "executor dask" in result.stdout
     serial = search(path, tmp_path / "serial")

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import data
 from ..engine import initializers, network, training
-from ._common import COURSE_CROSS_ENTROPY, CostLog
+from ._common import COURSE_CROSS_ENTROPY, CostLog, iteration_count
 from .deep import HIDDEN, OUTPUT, initialize_parameters
 
 __all__ = ["L_layer_model", "initialize_parameters", "initialize_parameters_deep", "load_data", "predict", "two_layer_model"]
@@ -33,7 +33,11 @@ def initialize_parameters_deep(layer_dims):
 
 def _train(X, Y, parameters, learning_rate, num_iterations, print_cost):
     # The course's notebook also prints the last iteration when print_cost is False (an operator
-    # precedence slip); here print_cost=False prints nothing.
+    # precedence slip); here print_cost=False prints nothing. Zero iterations: the course's loop
+    # does not run, and the initial parameters come back with no costs.
+    num_iterations = iteration_count(num_iterations)
+    if num_iterations == 0:
+        return parameters, []
     log = CostLog(100, "Cost after iteration {i}: {cost}", print_cost, last=num_iterations - 1)
     parameters, _ = training.gradient_descent(
         X, Y, parameters, num_iterations, learning_rate, HIDDEN, OUTPUT, loss=COURSE_CROSS_ENTROPY, callback=log

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import activations, initializers, losses, metrics, network, training
 from ..engine.validation import as_float_array, check_finite, check_positive_int
-from ._common import CostLog
+from ._common import COURSE_CROSS_ENTROPY, CostLog, labels_as_row
 
 __all__ = ["initialize_with_zeros", "model", "optimize", "predict", "propagate", "sigmoid"]
 
@@ -48,6 +48,11 @@ def _engine_parameters(w, b, X) -> dict:
     return {"W1": w.reshape(1, -1), "b1": b.reshape(1, 1)}
 
 
+def _labels(Y, X):
+    """``Y`` as the engine's (1, m) row: the course's ``A - Y`` also broadcasts a 1-D Y of length m."""
+    return labels_as_row(Y, np.shape(X)[1]) if np.ndim(X) == 2 else Y
+
+
 def _course_gradients(grads: dict) -> dict:
     return {"dw": grads["dW1"].T, "db": np.float64(grads["db1"].item())}
 
@@ -60,8 +65,8 @@ def propagate(w, b, X, Y):
     w : ndarray of shape (n_x, 1)
     b : float
     X : ndarray of shape (n_x, m)
-    Y : ndarray of shape (1, m)
-        0/1 labels.
+    Y : ndarray of shape (1, m), or 1-D of length m
+        0/1 (or bool) labels; like the course's arithmetic, any finite value is accepted.
 
     Returns
     -------
@@ -71,14 +76,17 @@ def propagate(w, b, X, Y):
         The binary cross-entropy (the course's ``np.squeeze(np.array(cost))``).
     """
     parameters = _engine_parameters(w, b, X)
+    Y = _labels(Y, X)
     A, caches = network.model_forward(X, parameters, output="sigmoid")
-    cost = losses.compute_cost(A, Y, "binary_cross_entropy")
-    grads = network.model_backward(A, Y, caches, output="sigmoid")
+    cost = losses.compute_cost(A, Y, COURSE_CROSS_ENTROPY)
+    grads = network.model_backward(A, Y, caches, output="sigmoid", loss=COURSE_CROSS_ENTROPY)
     return _course_gradients(grads), np.array(cost)
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
     """Gradient descent on ``(w, b)``; records the cost every 100 iterations.
+
+    ``Y`` as in :func:`propagate`.
 
     Returns
     -------
@@ -91,8 +99,8 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     """
     log = CostLog(100, "Cost after iteration {i}: {cost:f}", print_cost)
     parameters, grads = training.gradient_descent(
-        X, Y, _engine_parameters(w, b, X), num_iterations, learning_rate,
-        hidden="sigmoid", output="sigmoid", callback=log,
+        X, _labels(Y, X), _engine_parameters(w, b, X), num_iterations, learning_rate,
+        hidden="sigmoid", output="sigmoid", loss=COURSE_CROSS_ENTROPY, callback=log,
     )
     params = {"w": parameters["W1"].T, "b": np.float64(parameters["b1"].item())}
     return params, _course_gradients(grads), log.costs

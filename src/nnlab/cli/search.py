@@ -51,7 +51,7 @@ def search(config_path, out_dir, executor, jobs, scheduler, storage, top):
     best = result.best
     if best is None:
         raise click.ClickException("no trial completed; see the reasons above")
-    click.echo(f"best configuration: trial {best['number']}: {format_params(best['params'])}")
+    click.echo(f"best configuration: trial {best.number}: {format_params(best.params)}")
     for name in ("leaderboard.csv", "best_model.npz", "report.html"):
         click.echo(f"wrote {Path(out_dir) / name}")
     if storage is None:

@@ -158,12 +158,6 @@ class TrialRecord:
         values.setdefault("seconds", 0.0)
         return cls(**values)
 
-    def __getitem__(self, name: str):
-        """Read a field by name, as the mapping records of earlier versions were read."""
-        if name not in RECORD_FIELDS:
-            raise KeyError(name)
-        return getattr(self, name)
-
 
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(TrialRecord))
 STORED_FIELDS = tuple(name for name in RECORD_FIELDS if name not in ("number", "state", "params", "seed", "model"))

@@ -129,3 +129,19 @@ def predict(X, y, parameters) -> np.ndarray:
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
 
+
+
+def predict_dec(parameters, X):
+    """Boolean predictions ``A[L] > 0.5`` (the helpers' function for decision-boundary plots)."""
+    AL, _ = forward(X, parameters)
+    return AL > 0.5
+
+
+def sigmoid(x):
+    """``1 / (1 + exp(-x))`` (the helpers' sigmoid, the engine's)."""
+    return get_activation(OUTPUT).forward(x)
+
+
+def relu(x):
+    """``max(0, x)`` (the helpers' relu, the engine's)."""
+    return get_activation(HIDDEN).forward(x)

@@ -14,10 +14,10 @@ pass (init_utils divides by m once, first) and the cost (unfloored logs); see
 from __future__ import annotations
 
 from .. import data
-from ..engine import as_random_state, get_activation, initialize_parameters, update_parameters as engine_update
+from ..engine import as_random_state, initialize_parameters, update_parameters as engine_update
 from ..engine.validation import as_float_array, check_int
 from ._common import CostLog
-from ._sequel import backward_scaled_first, course_cost, forward, labels_row, predict as sequel_predict
+from ._sequel import backward_scaled_first, course_cost, forward, labels_row, predict, predict_dec, relu, sigmoid
 
 __all__ = [
     "backward_propagation",
@@ -110,16 +110,6 @@ INITIALIZATIONS = {
 }
 
 
-def sigmoid(x):
-    """``1 / (1 + exp(-x))`` (init_utils' helper)."""
-    return get_activation("sigmoid").forward(x)
-
-
-def relu(x):
-    """``max(0, x)`` (init_utils' helper)."""
-    return get_activation("relu").forward(x)
-
-
 def forward_propagation(X, parameters):
     """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID.
 
@@ -185,19 +175,3 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
         grads = backward_propagation(X, Y, cache)
         parameters = update_parameters(parameters, grads, learning_rate)
     return parameters
-
-
-def predict(X, y, parameters):
-    """0/1 predictions of the three-layer network; prints ``Accuracy: <mean of p == y>``.
-
-    Returns
-    -------
-    p : ndarray of shape (1, m), int
-    """
-    return sequel_predict(X, y, parameters)
-
-
-def predict_dec(parameters, X):
-    """Boolean predictions ``a3 > 0.5`` (the course's helper for decision-boundary plots)."""
-    a3, _ = forward(X, parameters)
-    return a3 > 0.5

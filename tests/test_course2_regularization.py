@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from course_harness import (  # noqa: F401  (fixtures are used by name)
     randn,
 )
 from nnlab import engine
+from nnlab.errors import DataError
 from nnlab.course.regularization import (
     backward_propagation,
     backward_propagation_with_dropout,
@@ -74,6 +76,20 @@ def test_load_2D_dataset_reads_the_football_points():
 def test_load_2D_dataset_names_the_missing_file(tmp_path):
     pytest.importorskip("scipy.io")
     with pytest.raises(FileNotFoundError, match="no data.mat"):
+        load_2D_dataset(tmp_path)
+
+
+def test_load_2D_dataset_without_scipy_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "scipy", None)  # import scipy.io now fails as if absent
+    monkeypatch.setitem(sys.modules, "scipy.io", None)
+    with pytest.raises(ImportError, match=r"pip install 'nnlab\[course2\]'"):
+        load_2D_dataset(tmp_path)
+
+
+def test_load_2D_dataset_names_the_missing_arrays(tmp_path):
+    scipy_io = pytest.importorskip("scipy.io")
+    scipy_io.savemat(tmp_path / "data.mat", {"X": np.zeros((3, 2)), "y": np.zeros((3, 1))})
+    with pytest.raises(DataError, match=r"missing \['Xval', 'yval'\]"):
         load_2D_dataset(tmp_path)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
+from ..engine import update_parameters as engine_update
 from ..engine.validation import as_float_array
 
 HIDDEN, OUTPUT = "relu", "sigmoid"
@@ -54,14 +55,16 @@ def course_cost(AL, Y) -> float:
     return compute_cost(AL, Y)
 
 
-def forward(X, parameters):
-    """LINEAR -> RELU -> ... -> LINEAR -> SIGMOID through the engine, with the course's flat cache.
+def forward_propagation(X, parameters):
+    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID (the helpers' forward pass, any depth),
+    through the engine, with the course's flat cache.
 
     Returns
     -------
     AL : ndarray of shape (1, m)
     cache : tuple
-        ``(Z1, A1, W1, b1, ..., ZL, AL, WL, bL)``.
+        ``(Z1, A1, W1, b1, ..., ZL, AL, WL, bL)``: ``(z1, a1, W1, b1, ..., z3, a3, W3, b3)`` for
+        the course's three layers.
     """
     AL, caches = model_forward(X, parameters, HIDDEN, OUTPUT)
     outputs = [cache.linear_cache.A_prev for cache in caches[1:]] + [AL]  # A1 .. AL
@@ -74,9 +77,9 @@ def forward(X, parameters):
 def unpack(cache) -> list[tuple]:
     """The flat course cache as one ``(Z, A, W, b)`` per layer."""
     if not isinstance(cache, (tuple, list)) or len(cache) % 4 or not cache:
+        got = f"a {type(cache).__name__} of length {len(cache)}" if isinstance(cache, (tuple, list)) else repr(cache)
         raise ValueError(
-            "cache must be the flat tuple (Z1, A1, W1, b1, ..., ZL, AL, WL, bL) that "
-            f"forward_propagation returns; got {type(cache).__name__} of length {len(cache) if hasattr(cache, '__len__') else '?'}"
+            f"cache must be the flat tuple (Z1, A1, W1, b1, ..., ZL, AL, WL, bL) that forward_propagation returns; got {got}"
         )
     return [tuple(cache[i : i + 4]) for i in range(0, len(cache), 4)]
 
@@ -133,7 +136,7 @@ def predict(X, y, parameters) -> np.ndarray:
 
 def predict_dec(parameters, X):
     """Boolean predictions ``A[L] > 0.5`` (the helpers' function for decision-boundary plots)."""
-    AL, _ = forward(X, parameters)
+    AL, _ = forward_propagation(X, parameters)
     return AL > 0.5
 
 
@@ -145,3 +148,8 @@ def sigmoid(x):
 def relu(x):
     """``max(0, x)`` (the helpers' relu, the engine's)."""
     return get_activation(HIDDEN).forward(x)
+
+
+def update_parameters(parameters, grads, learning_rate):
+    """One gradient-descent step (the engine's): ``W{l} - learning_rate dW{l}``; returns new parameters."""
+    return engine_update(parameters, grads, learning_rate)

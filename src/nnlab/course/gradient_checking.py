@@ -36,7 +36,8 @@ from ..engine import (
     relative_difference,
 )
 from ..engine.validation import as_float_array, check_positive_number, describe
-from ._sequel import HIDDEN, OUTPUT, course_cost, forward, labels_row, relu, sigmoid, unpack
+from ._sequel import HIDDEN, OUTPUT, course_cost, labels_row, relu, sigmoid, unpack
+from ._sequel import forward_propagation as network_forward
 
 __all__ = [
     "backward_propagation",
@@ -120,7 +121,7 @@ def forward_propagation_n(X, Y, parameters):
     cost : float
     cache : tuple ``(Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)``
     """
-    A3, cache = forward(X, parameters)
+    A3, cache = network_forward(X, parameters)
     return course_cost(A3, Y), cache
 
 

@@ -14,10 +14,20 @@ pass (init_utils divides by m once, first) and the cost (unfloored logs); see
 from __future__ import annotations
 
 from .. import data
-from ..engine import as_random_state, initialize_parameters, update_parameters as engine_update
+from ..engine import as_random_state, initialize_parameters
 from ..engine.validation import as_float_array, check_int
 from ._common import CostLog
-from ._sequel import backward_scaled_first, course_cost, forward, labels_row, predict, predict_dec, relu, sigmoid
+from ._sequel import (  # the helpers the sequel shares
+    backward_scaled_first,
+    course_cost,
+    forward_propagation,
+    labels_row,
+    predict,
+    predict_dec,
+    relu,
+    sigmoid,
+    update_parameters,
+)
 
 __all__ = [
     "backward_propagation",
@@ -110,37 +120,13 @@ INITIALIZATIONS = {
 }
 
 
-def forward_propagation(X, parameters):
-    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID.
-
-    Returns
-    -------
-    a3 : ndarray of shape (1, m)
-    cache : tuple ``(z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)``
-    """
-    return forward(X, parameters)
-
-
 def compute_loss(a3, Y):
     """Cross-entropy as init_utils computes it: ``inf`` when an output is saturated at exactly the
     wrong label (the random initialization's first cost), else the engine's cost (a float)."""
     return course_cost(a3, Y)
 
 
-def backward_propagation(X, Y, cache):
-    """Gradients in init_utils' order: ``dz3 = 1/m (a3 - Y)`` first, no 1/m afterwards.
-
-    Returns
-    -------
-    gradients : dict
-        ``dz3, dW3, db3, da2, dz2, dW2, db2, da1, dz1, dW1, db1``.
-    """
-    return backward_scaled_first(X, Y, cache)
-
-
-def update_parameters(parameters, grads, learning_rate):
-    """One gradient-descent step (the engine's); returns new parameters."""
-    return engine_update(parameters, grads, learning_rate)
+backward_propagation = backward_scaled_first  # the helpers' order: 1/m first (see _sequel)
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he"):

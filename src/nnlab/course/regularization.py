@@ -34,12 +34,23 @@ from ..engine import (
     l2_penalty,
     model_backward,
     model_forward,
-    update_parameters as engine_update,
 )
 from ..engine.validation import as_float_array, check_int, check_real
 from ..errors import DataError
 from ._common import CostLog
-from ._sequel import HIDDEN, OUTPUT, course_cost, forward, labels_row, predict, predict_dec, relu, sigmoid, unpack
+from ._sequel import (  # the helpers the sequel shares
+    HIDDEN,
+    OUTPUT,
+    course_cost,
+    forward_propagation,
+    labels_row,
+    predict,
+    predict_dec,
+    relu,
+    sigmoid,
+    update_parameters,
+    unpack,
+)
 
 __all__ = [
     "backward_propagation",
@@ -77,7 +88,7 @@ def load_2D_dataset(data_dir="datasets"):
     """
     try:
         import scipy.io
-    except ImportError:  # pragma: no cover - depends on the environment
+    except ImportError:
         raise ImportError(
             "load_2D_dataset reads a MATLAB file with SciPy, which is not installed; "
             "install the extra: pip install 'nnlab[course2]'"
@@ -95,17 +106,6 @@ def load_2D_dataset(data_dir="datasets"):
 def initialize_parameters(layer_dims):
     """reg_utils' initialization: ``randn(n[l], n[l-1]) / sqrt(n[l-1])`` from seed 3, zero biases."""
     return engine_initialize(layer_dims, method="scaled", seed=3)
-
-
-def forward_propagation(X, parameters):
-    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID.
-
-    Returns
-    -------
-    A3 : ndarray of shape (1, m)
-    cache : tuple ``(Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)``
-    """
-    return forward(X, parameters)
 
 
 def compute_cost(a3, Y):
@@ -216,11 +216,6 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
     masks = [np.asarray(D).astype(bool) for _, D, _, _, _ in hidden]
     plain = tuple(x for Z, _, A, W, b in hidden for x in (Z, A, W, b)) + tuple(cache[-4:])
     return _backward(X, Y, plain, masks, keep_prob)
-
-
-def update_parameters(parameters, grads, learning_rate):
-    """One gradient-descent step (the engine's); returns new parameters."""
-    return engine_update(parameters, grads, learning_rate)
 
 
 def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1):

@@ -74,6 +74,15 @@ def test_update_parameters_with_gd_is_one_step_per_array():
         np.testing.assert_array_equal(updated[key], parameters[key] - 0.01 * grads[f"d{key}"])
 
 
+def test_update_rules_name_a_missing_gradient():
+    parameters, grads = _update_case(2)
+    del grads["db2"]
+    with pytest.raises(ValueError, match="grads must hold 'dW2' and 'db2'"):
+        update_parameters_with_gd(parameters, grads, 0.01)
+    with pytest.raises(ValueError, match="grads must hold 'dW2' and 'db2'"):
+        update_parameters_with_momentum(parameters, grads, initialize_velocity(parameters), 0.9, 0.01)
+
+
 def test_random_mini_batches_public_test_shapes_and_order():
     m, size = 148, 64
     X = np.arange(12288 * m, dtype=float).reshape(m, 12288).T

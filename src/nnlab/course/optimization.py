@@ -91,56 +91,49 @@ def compute_cost(a3, Y):
 backward_propagation = backward_scaled_first  # the helpers' order: 1/m first (see _sequel)
 
 
-def _layer(values, l: int, prefix: str = "") -> dict:
-    """Layer l of a parameter (or gradient / moment) dict, renamed as a one-layer network's."""
-    return {f"{prefix}W1": values[f"{prefix}W{l}"], f"{prefix}b1": values[f"{prefix}b{l}"]}
+def _layer(values, l: int, prefix: str, what: str) -> dict:
+    """Layer l of a parameter / gradient / moment dict, renamed as a one-layer network's."""
+    keys = (f"{prefix}W{l}", f"{prefix}b{l}")
+    if not isinstance(values, dict) or any(key not in values for key in keys):
+        got = sorted(values) if isinstance(values, dict) else repr(values)
+        raise ValueError(f"{what} must hold {keys[0]!r} and {keys[1]!r}; got {got}")
+    return {f"{prefix}W1": values[keys[0]], f"{prefix}b1": values[keys[1]]}
 
 
-def _layer_count(parameters) -> int:
+def _by_layer(function, parameters, grads=None, state=None):
+    """``function`` (an engine update or initializer) applied one layer at a time, merged back.
+
+    The rules act array by array, so the result is the whole network's; going layer by layer
+    lets the graded functions take the course's test cases, whose layers' shapes do not chain
+    (W1 (2, 3) then W2 (3, 3)) and which a whole-network call rightly refuses.
+
+    ``function(layer_parameters[, layer_grads][, layer_state])`` returns ``(parameters, state)``
+    of a one-layer network (``"W1"``, ``"b1"``; state ``{"v": {"dW1", "db1"}, ..., "t"}``).
+    """
     if not isinstance(parameters, dict) or not parameters:
         raise ValueError(f"parameters must be a dict {{'W1', 'b1', ...}}; got {parameters!r}")
-    L = len(parameters) // 2
-    missing = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb" if f"{p}{l}" not in parameters]
-    if missing:
-        raise ValueError(f"parameters must hold W1, b1, ..., W{L}, b{L}; missing {missing}")
-    return L
-
-
-def _by_layer(function, parameters, *args):
-    """Call an engine update or initializer one layer at a time and put the layers back together.
-
-    The rules act array by array, so this is the whole-network result; it lets the graded
-    functions take the course's test cases, whose layers' shapes do not chain (W1 (2, 3) then
-    W2 (3, 3)), where a whole-network call rightly refuses them.
-    ``function(layer_parameters, *layer_args)`` returns ``(parameters, state)`` or a state.
-    """
-    L = _layer_count(parameters)
     merged_parameters, merged_state = {}, {}
-    for l in range(1, L + 1):
-        layer_args = [_layer(arg, l, "d") if isinstance(arg, dict) and f"dW{l}" in arg
-                      else _moments(arg, l) if isinstance(arg, dict) else arg for arg in args]
-        result = function(_layer(parameters, l), *layer_args)
-        layer_parameters, layer_state = result if isinstance(result, tuple) else ({}, result)
-        for key, value in layer_parameters.items():
+    for l in range(1, len(parameters) // 2 + 1):  # the course's L = len(parameters) // 2
+        args = [_layer(parameters, l, "", "parameters")]
+        if grads is not None:
+            args.append(_layer(grads, l, "d", "grads"))
+        if state is not None:
+            args.append({key: value if key == "t" else _layer(value, l, "d", key) for key, value in state.items()})
+        layer_parameters, layer_state = function(*args)
+        for key, value in layer_parameters.items():  # "W1" -> "W{l}"
             merged_parameters[f"{key[0]}{l}"] = value
-        for moment, values in layer_state.items():
+        for moment, values in layer_state.items():  # "dW1" -> "dW{l}"; Adam's t is shared
             if moment == "t":
                 merged_state["t"] = values
-                continue
-            for key, value in values.items():
-                merged_state.setdefault(moment, {})[f"{key[:2]}{l}"] = value
+            else:
+                merged_state.setdefault(moment, {}).update({f"{key[:2]}{l}": value for key, value in values.items()})
     return merged_parameters, merged_state
-
-
-def _moments(state: dict, l: int) -> dict:
-    """Layer l of an optimizer state ``{"v": {...}, "s": {...}, "t": t}``."""
-    return {key: value if key == "t" else _layer(value, l, "d") for key, value in state.items()}
 
 
 def update_parameters_with_gd(parameters, grads, learning_rate):
     """``W{l} - learning_rate dW{l}``, ``b{l} - learning_rate db{l}``; returns new parameters."""
-    return _by_layer(lambda layer, layer_grads: (engine_update(layer, layer_grads, learning_rate), {}),
-                     parameters, grads)[0]
+    step = lambda layer, layer_grads: (engine_update(layer, layer_grads, learning_rate), {})  # noqa: E731
+    return _by_layer(step, parameters, grads)[0]
 
 
 def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
@@ -173,7 +166,7 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
 
 def initialize_velocity(parameters):
     """Momentum's velocity: ``{"dW1": zeros like W1, "db1": zeros like b1, ...}``."""
-    return _by_layer(lambda layer: initialize_optimizer(layer, "momentum"), parameters)[1]["v"]
+    return _by_layer(lambda layer: ({}, initialize_optimizer(layer, "momentum")), parameters)[1]["v"]
 
 
 def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
@@ -201,7 +194,7 @@ def initialize_adam(parameters):
     v, s : dict
         Keys ``dW1, db1, ..., dWL, dbL``.
     """
-    state = _by_layer(lambda layer: initialize_optimizer(layer, "adam"), parameters)[1]
+    state = _by_layer(lambda layer: ({}, initialize_optimizer(layer, "adam")), parameters)[1]
     return state["v"], state["s"]
 
 
@@ -241,16 +234,6 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
     """Decay in steps: ``learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval))``."""
     return learning_rate_at(epoch_num, learning_rate0, "step", decay_rate, time_interval)
-
-
-def _epoch_cost(batches, parameters) -> float:
-    """The epoch's cost as the course records it: the batches' summed costs over m."""
-    total, m = 0.0, 0
-    for X_batch, Y_batch in batches:
-        a3, _ = forward_propagation(X_batch, parameters)
-        total += compute_cost(a3, Y_batch)
-        m += X_batch.shape[1]
-    return total / m
 
 
 def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,

@@ -252,3 +252,17 @@ def test_model_dropout_loop_takes_the_graded_functions_steps():
     expected = engine.update_parameters(parameters, grads, 0.3)
     got, _ = _run(model, X, Y, num_iterations=1, keep_prob=0.86, print_cost=False)
     assert all(np.array_equal(expected[key], got[key]) for key in expected)
+
+
+@pytest.mark.parametrize("lambd", [0, 0.7])
+def test_model_engine_loop_takes_the_graded_functions_steps(lambd):
+    """Without dropout the model runs the engine's loop: the same steps as the graded functions."""
+    X, Y, _ = _seed1_case()
+    parameters = initialize_parameters([3, 20, 3, 1])
+    for _ in range(3):
+        cache = forward_propagation(X, parameters)[1]
+        grads = backward_propagation_with_regularization(X, Y, cache, lambd)
+        parameters = engine.update_parameters(parameters, grads, 0.3)
+    got, _ = _run(model, X, Y, num_iterations=3, lambd=lambd, print_cost=False)
+    for key in parameters:
+        np.testing.assert_allclose(got[key], parameters[key], rtol=1e-14, atol=1e-16, err_msg=key)

@@ -1,0 +1,155 @@
+"""What the four sequel assignments (*Improving Deep Neural Networks*, weeks 1-2) share.
+
+Their helper files (init_utils, reg_utils, gc_utils, opt_utils_v1a) all build the same
+three-layer network, LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID, and pass its state
+around as one flat tuple per forward pass::
+
+    cache = (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)    # four entries per layer
+
+The forward pass, the cost, the updates and the predictions here are the engine's. Two things
+are the course's own and live here, each where the published numbers need it:
+
+- :func:`course_cost`: the helpers' cross-entropy takes unfloored logs, so an output saturated
+  at exactly the wrong label costs ``inf`` (the "Cost after iteration 0: inf" of the random
+  initialization); the engine floors its logs and stays finite.
+- :func:`backward_scaled_first`: init_utils and opt_utils divide by m once, at the start
+  (``dZ3 = 1/m (A3 - Y)``), and never again; the engine divides each dW and db by m. The two are
+  the same gradient, rounded differently, and the random initialization's run is chaotic enough
+  for that rounding to show in its third printed digit, so those two assignments keep the
+  course's order. reg_utils and gc_utils divide each dW and db, as the engine does, so those
+  assignments call the engine's backward pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
+from ..engine import update_parameters as engine_update
+from ..engine.validation import as_float_array
+
+HIDDEN, OUTPUT = "relu", "sigmoid"
+
+
+def labels_row(Y, m: int) -> np.ndarray:
+    """``Y`` as a (1, m) row: the course's helpers broadcast a 1-D ``Y`` (gc's test case) as one."""
+    Y = as_float_array(Y, "Y", ndim=None)
+    if Y.shape == (m,):
+        return Y.reshape(1, m)
+    if Y.shape != (1, m):
+        raise ValueError(f"Y must have shape (1, m) = (1, {m}); got {Y.shape}")
+    return Y
+
+
+def course_cost(AL, Y) -> float:
+    """The helpers' ``1/m * nansum(-log(A) Y - log(1 - A) (1 - Y))``, through the engine.
+
+    Equal to the engine's binary cross-entropy except where an output is saturated at exactly
+    the wrong label (``A == 1`` for ``Y == 0`` or ``A == 0`` for ``Y == 1``): there the course's
+    log is ``-inf`` and so is its cost, where the engine floors the log and stays finite.
+    """
+    AL = as_float_array(AL, "AL")
+    Y = labels_row(Y, AL.shape[1])
+    if np.any(AL == 1 - Y):  # 0/1 labels: an output equal to the opposite label
+        return float("inf")
+    return compute_cost(AL, Y)
+
+
+def forward_propagation(X, parameters):
+    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID (the helpers' forward pass, any depth),
+    through the engine, with the course's flat cache.
+
+    Returns
+    -------
+    AL : ndarray of shape (1, m)
+    cache : tuple
+        ``(Z1, A1, W1, b1, ..., ZL, AL, WL, bL)``: ``(z1, a1, W1, b1, ..., z3, a3, W3, b3)`` for
+        the course's three layers.
+    """
+    AL, caches = model_forward(X, parameters, HIDDEN, OUTPUT)
+    outputs = [cache.linear_cache.A_prev for cache in caches[1:]] + [AL]  # A1 .. AL
+    flat = []
+    for (linear, Z), A in zip(caches, outputs):
+        flat += [Z, A, linear.W, linear.b]
+    return AL, tuple(flat)
+
+
+def unpack(cache) -> list[tuple]:
+    """The flat course cache as one ``(Z, A, W, b)`` per layer."""
+    if not isinstance(cache, (tuple, list)) or len(cache) % 4 or not cache:
+        got = f"a {type(cache).__name__} of length {len(cache)}" if isinstance(cache, (tuple, list)) else repr(cache)
+        raise ValueError(
+            f"cache must be the flat tuple (Z1, A1, W1, b1, ..., ZL, AL, WL, bL) that forward_propagation returns; got {got}"
+        )
+    return [tuple(cache[i : i + 4]) for i in range(0, len(cache), 4)]
+
+
+def backward_scaled_first(X, Y, cache) -> dict:
+    """init_utils' and opt_utils' ``backward_propagation``, in their order of operations.
+
+    ``dZ[L] = 1/m (A[L] - Y)``, then for each layer ``dW = dZ A_prev.T`` and ``db = sum(dZ)``
+    with no further 1/m (it is already in dZ), ``dA_prev = W.T dZ`` and ``dZ_prev = dA_prev *
+    [A_prev > 0]`` (the engine's ReLU derivative). The same gradient as the engine's
+    ``model_backward``, rounded as the course rounds it (see the module docstring).
+
+    Returns
+    -------
+    gradients : dict
+        The course's keys: ``dz{l}``, ``dW{l}``, ``db{l}`` for every layer and ``da{l}`` for the
+        hidden ones.
+    """
+    layers = unpack(cache)
+    X = as_float_array(X, "X")
+    m = X.shape[1]
+    Y = labels_row(Y, m)
+    relu = get_activation(HIDDEN)
+    L = len(layers)
+    dZ = 1.0 / m * (layers[-1][1] - Y)  # the course's single 1/m
+    gradients = {}
+    for l in range(L, 0, -1):
+        A_prev = X if l == 1 else layers[l - 2][1]
+        gradients[f"dz{l}"] = dZ
+        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T)  # (n[l], m) @ (m, n[l-1]); 1/m already in dZ
+        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)  # (n[l], 1)
+        if l > 1:
+            gradients[f"da{l - 1}"] = np.dot(layers[l - 1][2].T, dZ)  # (n[l-1], m)
+            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
+    return gradients
+
+
+def predict(X, y, parameters) -> np.ndarray:
+    """The helpers' ``predict``: 0/1 predictions ``A[L] > 0.5`` and a printed accuracy.
+
+    Returns
+    -------
+    p : ndarray of shape (1, m), int
+    """
+    n_layers(parameters)
+    p = engine_predict(X, parameters, HIDDEN, OUTPUT)
+    y = np.asarray(y)
+    if y.ndim != 2 or y.shape[1] != p.shape[1]:
+        raise ValueError(f"y must have shape (1, m) = (1, {p.shape[1]}); got {y.shape}")
+    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
+    return p
+
+
+
+def predict_dec(parameters, X):
+    """Boolean predictions ``A[L] > 0.5`` (the helpers' function for decision-boundary plots)."""
+    AL, _ = forward_propagation(X, parameters)
+    return AL > 0.5
+
+
+def sigmoid(x):
+    """``1 / (1 + exp(-x))`` (the helpers' sigmoid, the engine's)."""
+    return get_activation(OUTPUT).forward(x)
+
+
+def relu(x):
+    """``max(0, x)`` (the helpers' relu, the engine's)."""
+    return get_activation(HIDDEN).forward(x)
+
+
+def update_parameters(parameters, grads, learning_rate):
+    """One gradient-descent step (the engine's): ``W{l} - learning_rate dW{l}``; returns new parameters."""
+    return engine_update(parameters, grads, learning_rate)

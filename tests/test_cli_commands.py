@@ -397,6 +397,30 @@ def test_explain_without_examples_uses_the_letter_m():
     assert "no hidden layer" in result.output
 
 
+def test_explain_adds_the_sequels_equations_only_when_asked():
+    plain = invoke(["explain", "--layers", "3,4,2,1", "--examples", "5"]).output
+    for absent in ("keep_prob", "lambd", "v_hat", "decay"):
+        assert absent not in plain
+    out = invoke(["explain", "--layers", "3,4,2,1", "--examples", "5", "--l2", "0.7", "--keep-prob", "0.86",
+                  "--optimizer", "adam", "--decay", "step"]).output
+    # inverted dropout after each hidden layer (never the output), and its mask again on the way back
+    assert re.search(r"D\[1\] = rand\(4, 5\) < keep_prob\s+-> \(4, 5\) of 0/1", out)
+    assert re.search(r"A\[2\] = A\[2\] \* D\[2\] / keep_prob\s+\(2, 5\) -> \(2, 5\)", out)
+    assert "D[3]" not in out
+    assert re.search(r"dA\[2\] = dA\[2\] \* D\[2\] / keep_prob", out)
+    # the L2 term in the cost and in each dW
+    assert "J = J + (lambd / 2m) sum_l ||W[l]||_F^2   lambd = 0.7" in out
+    assert re.search(r"dW\[3\] = dZ\[3\] A\[2\]\.T / m \+ \(lambd / m\) W\[3\]\s+\(1, 5\) @ \(5, 2\) -> \(1, 2\)", out)
+    # Adam with bias correction, and the step schedule
+    assert "v_hat = v / (1 - beta1^t)" in out and "s_hat = s / (1 - beta2^t)" in out
+    assert "W[l] = W[l] - alpha * v_hat / (sqrt(s_hat) + epsilon)" in out
+    assert "alpha = alpha0 / (1 + decay_rate * floor(epoch / decay_steps))" in out
+    momentum = invoke(["explain", "--layers", "3,1", "--optimizer", "momentum", "--decay", "inverse_time"]).output
+    assert "v = beta v + (1 - beta) dW[l]" in momentum and "alpha = alpha0 / (1 + decay_rate * epoch)" in momentum
+    rmsprop = invoke(["explain", "--layers", "3,1", "--optimizer", "rmsprop"]).output
+    assert "W[l] = W[l] - alpha * dW[l] / (sqrt(s) + epsilon)" in rmsprop
+
+
 # --------------------------------------------------------------------------- datasets
 
 

@@ -10,6 +10,8 @@ from ..config import OUTPUTS
 from ..engine.gradcheck import gradient_check
 from ..engine.initializers import initialize_parameters, validate_layer_dims
 from ..engine.losses import canonical_loss
+from ..engine.optimizers import OPTIMIZERS
+from ..engine.schedules import SCHEDULES
 from ..engine.network import model_forward
 from ..errors import NNLabError
 from ..text import table
@@ -151,8 +153,21 @@ def _step(equation: str, shapes: str, note: str = "") -> list[str]:
               help="m, the number of examples (default: shapes show the letter m).")
 @_ACTIVATION
 @_output_option("Output activation.")
-def explain(layer_dims, examples, activation, output):
-    """Show each step of forward and backward propagation with its equation and shapes."""
+@click.option("--l2", "lambd", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="L2 strength lambda: adds its cost term and its gradient.")
+@click.option("--keep-prob", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
+              help="Dropout keep probability: below 1 adds inverted dropout's forward and backward steps.")
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="gd", show_default=True,
+              help="The update rule shown.")
+@click.option("--decay", type=click.Choice([name for name in SCHEDULES if name]), default=None,
+              help="A learning-rate decay schedule to show.")
+def explain(layer_dims, examples, activation, output, lambd, keep_prob, optimizer, decay):
+    """Show each step of forward and backward propagation with its equation and shapes.
+
+    --l2, --keep-prob, --optimizer and --decay add the course sequel's equations (L2, inverted
+    dropout, momentum, RMSprop, Adam, learning-rate decay), each naming the engine function that
+    computes it.
+    """
     n = _layer_dims(layer_dims, output)
     L = len(n) - 1
     m = examples if examples is not None else "m"
@@ -172,23 +187,29 @@ def explain(layer_dims, examples, activation, output):
             _step(f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]",
                   f"{_shape(n[l], n[l - 1])} @ {_shape(n[l - 1], m)} + {_shape(n[l], 1)} -> {_shape(n[l], m)}"),
             _step(f"A[{l}] = {g(l)}(Z[{l}])", f"{_shape(n[l], m)} -> {_shape(n[l], m)}"),
+            *(_dropout_forward(l, n[l], m, keep_prob) if keep_prob < 1 and l < L else []),
         ], "<<")
     echo("  cost")
     echo(f"    {_COST_FORMULAS[loss.name].format(L=L)}   {_shape(n[L], m)}, {_shape(n[L], m)} -> scalar")
+    if lambd:
+        echo(f"    J = J + (lambd / 2m) sum_l ||W[l]||_F^2   lambd = {lambd:g}   (nnlab.engine.l2_penalty)")
 
     echo("")
     echo("Backward propagation")
     for l in range(L, 0, -1):
         echo(f"  layer {l}: {g(l)}")
         if l == L:
-            first = _step(f"dZ[{l}] = A[{l}] - Y", f"{_shape(n[l], m)} - {_shape(n[l], m)} -> {_shape(n[l], m)}",
-                          f"({output} + {loss.name.replace('_', ' ')})")
+            first = [_step(f"dZ[{l}] = A[{l}] - Y", f"{_shape(n[l], m)} - {_shape(n[l], m)} -> {_shape(n[l], m)}",
+                          f"({output} + {loss.name.replace('_', ' ')})")]
         else:
-            first = _step(f"dZ[{l}] = dA[{l}] * {g(l)}'(Z[{l}])",
-                          f"{_shape(n[l], m)} * {_shape(n[l], m)} -> {_shape(n[l], m)}")
+            first = [_step(f"dZ[{l}] = dA[{l}] * {g(l)}'(Z[{l}])",
+                           f"{_shape(n[l], m)} * {_shape(n[l], m)} -> {_shape(n[l], m)}")]
+        if l < L and keep_prob < 1:  # dA[l] came through layer l+1's dropout mask
+            first = [_step(f"dA[{l}] = dA[{l}] * D[{l}] / keep_prob", f"{_shape(n[l], m)} -> {_shape(n[l], m)}",
+                           "(nnlab.engine.inverted_dropout)"), *first]
         _echo_table(None, [
-            first,
-            _step(f"dW[{l}] = dZ[{l}] A[{l - 1}].T / m",
+            *first,
+            _step(f"dW[{l}] = dZ[{l}] A[{l - 1}].T / m" + (f" + (lambd / m) W[{l}]" if lambd else ""),
                   f"{_shape(n[l], m)} @ {_shape(m, n[l - 1])} -> {_shape(n[l], n[l - 1])}"),
             _step(f"db[{l}] = sum(dZ[{l}], axis=1, keepdims=True) / m", f"{_shape(n[l], m)} -> {_shape(n[l], 1)}"),
             _step(f"dA[{l - 1}] = W[{l}].T dZ[{l}]",
@@ -197,10 +218,45 @@ def explain(layer_dims, examples, activation, output):
         ], "<<")
 
     echo("")
-    echo("Update (gradient descent): W[l] = W[l] - learning_rate * dW[l],  b[l] = b[l] - learning_rate * db[l]")
+    if optimizer == "gd" and decay is None:
+        echo("Update (gradient descent): W[l] = W[l] - learning_rate * dW[l],  b[l] = b[l] - learning_rate * db[l]")
+    else:
+        echo(f"Update ({_UPDATE_NAMES[optimizer]}, nnlab.engine.optimizer_step), for each W[l] and b[l] alike:")
+        for line in _UPDATES[optimizer]:
+            echo(f"    {line}")
+        if optimizer != "gd":
+            echo(f"    moments start at 0 with the shapes of W[l] {_shape('n[l]', 'n[l-1]')} and b[l] {_shape('n[l]', 1)}")
+    if decay is not None:
+        echo("Learning-rate decay (nnlab.engine.learning_rate_at), epochs counted from 0:")
+        echo(f"    {_DECAY[decay]}")
     echo("")
     echo("Parameters")
     counts = [n[l] * n[l - 1] + n[l] for l in range(1, L + 1)]
     rows = [[l, _shape(n[l], n[l - 1]), _shape(n[l], 1), f"{counts[l - 1]:,}"] for l in range(1, L + 1)]
     rows.append(["total", "", "", f"{sum(counts):,}"])
     _echo_table(["layer", "W[l]", "b[l]", "parameters"], rows, "<<<>", "  ")
+
+
+def _dropout_forward(l: int, units: int, m, keep_prob: float) -> list[list[str]]:
+    """Inverted dropout after hidden layer ``l``: the mask and the rescaled activation."""
+    return [
+        _step(f"D[{l}] = rand{_shape(units, m)} < keep_prob", f"-> {_shape(units, m)} of 0/1",
+              f"keep_prob = {keep_prob:g}"),
+        _step(f"A[{l}] = A[{l}] * D[{l}] / keep_prob", f"{_shape(units, m)} -> {_shape(units, m)}",
+              "(nnlab.engine.inverted_dropout)"),
+    ]
+
+
+_UPDATE_NAMES = {"gd": "gradient descent", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+_UPDATES = {  # the rules as nnlab.engine.optimizers applies them (t counts Adam's steps from 1)
+    "gd": ["W[l] = W[l] - alpha * dW[l]"],
+    "momentum": ["v = beta v + (1 - beta) dW[l]", "W[l] = W[l] - alpha * v"],
+    "rmsprop": ["s = beta2 s + (1 - beta2) dW[l]^2", "W[l] = W[l] - alpha * dW[l] / (sqrt(s) + epsilon)"],
+    "adam": ["v = beta1 v + (1 - beta1) dW[l]        v_hat = v / (1 - beta1^t)",
+             "s = beta2 s + (1 - beta2) dW[l]^2      s_hat = s / (1 - beta2^t)",
+             "W[l] = W[l] - alpha * v_hat / (sqrt(s_hat) + epsilon)"],
+}
+_DECAY = {
+    "inverse_time": "alpha = alpha0 / (1 + decay_rate * epoch)",
+    "step": "alpha = alpha0 / (1 + decay_rate * floor(epoch / decay_steps))",
+}

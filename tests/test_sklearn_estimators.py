@@ -25,7 +25,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 from nnlab import Model  # noqa: E402
 from nnlab.engine import get_loss, initialize_parameters, l2_penalty  # noqa: E402
 from nnlab.sklearn import NNClassifier, NNRegressor  # noqa: E402
-from nnlab.sklearn._weighted import forward_logits, weighted_cost_and_dZ, weighted_step_gradients  # noqa: E402
+from nnlab.sklearn._weighted import fitted_standardizer, forward_logits, weighted_cost_and_dZ, weighted_step_gradients  # noqa: E402
 
 SMALL = dict(hidden_layer_sizes=(10,), max_iter=150, learning_rate_init=0.01, random_state=0)
 
@@ -126,6 +126,14 @@ def test_weighted_cost_gradient_matches_central_differences(output, loss, numeri
         np.testing.assert_allclose(grads[f"d{key}"], numerical_gradient(cost, params[key]), rtol=1e-5, atol=1e-8)
 
 
+def test_weighted_standardizer_counts_weights_as_repeats(rng):
+    X = rng.randn(6, 3) * [1, 1e300, 0]
+    w = np.array([0, 1, 2, 3, 1, 2])
+    weighted, repeated = fitted_standardizer(X, w), fitted_standardizer(np.repeat(X, w, axis=0))
+    np.testing.assert_allclose(weighted.mean, repeated.mean, rtol=1e-12)
+    np.testing.assert_allclose(weighted.std, repeated.std, rtol=1e-12)
+
+
 def test_unit_weights_are_the_engines_cost(rng):
     AL = rng.rand(1, 9)
     ZL = np.log(AL / (1 - AL))
@@ -136,12 +144,13 @@ def test_unit_weights_are_the_engines_cost(rng):
     np.testing.assert_allclose(dZ, AL - Y, rtol=1e-12)
 
 
-def test_integer_weights_equal_repeated_rows(iris):
+@pytest.mark.parametrize("standardize", [False, True])
+def test_integer_weights_equal_repeated_rows(iris, standardize):
     X, names = iris
     X, names = X.to_numpy()[::3], names.to_numpy()[::3]  # 50 rows: full batch, so no shuffling
     w = np.arange(50) % 3
-    repeated = NNClassifier(**SMALL).fit(np.repeat(X, w, axis=0), np.repeat(names, w))
-    weighted = NNClassifier(**SMALL).fit(X, names, sample_weight=w)
+    repeated = NNClassifier(**SMALL, standardize=standardize).fit(np.repeat(X, w, axis=0), np.repeat(names, w))
+    weighted = NNClassifier(**SMALL, standardize=standardize).fit(X, names, sample_weight=w)
     np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6)
 
 

@@ -17,11 +17,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..config import Hyperparameters
-from ..data.scaling import Standardizer
 from ..engine import get_loss, initialize_optimizer, initialize_parameters
 from ..io import load_arrays, save_arrays
 from ..model import Model
-from ._weighted import forward_logits, run_epochs, weighted_cost_and_dZ
+from ._weighted import fitted_standardizer, forward_logits, run_epochs, weighted_cost_and_dZ
 
 __all__ = ["NNBase"]
 
@@ -129,7 +128,7 @@ class NNBase(BaseEstimator):
         if continuing:
             scaler, parameters = self.model_.scaler_, self.model_.parameters_
         else:
-            scaler = Standardizer().fit(X.T) if hp.standardize else None
+            scaler = fitted_standardizer(X, w) if hp.standardize else None
             dims = [X.shape[1], *hp.hidden_layers, targets.n_outputs]
             parameters = initialize_parameters(dims, hp.resolved_initializer, seed=hp.seed, dtype=np.dtype(hp.dtype))
         state = getattr(self, "_optimizer_state_", None) if incremental and continuing else None

@@ -33,9 +33,32 @@ from ..engine import (
     model_forward,
     optimizer_step,
 )
+from ..data.scaling import Standardizer
 from ..errors import TrainingDiverged
 
-__all__ = ["forward_logits", "run_epochs", "weighted_cost_and_dZ"]
+__all__ = ["fitted_standardizer", "forward_logits", "run_epochs", "weighted_cost_and_dZ"]
+
+
+def fitted_standardizer(X, w=None) -> Standardizer:  # lead: a sample_weight argument of Standardizer.fit at merge
+    """The Standardizer of X (n_samples, n_features) with rows weighted by ``w`` (n_samples,).
+
+    Weighted mean and (population) standard deviation, so that an integer weight counts as
+    repeated rows; rows of weight 0 are left out. Computed on X / max|x| per feature and scaled
+    back, as ``Standardizer.fit`` does (no overflow near 1e308); a constant feature keeps its
+    value as mean and gets std 1.
+    """
+    if w is None:
+        return Standardizer().fit(X.T)
+    X, w = X[w > 0].astype(np.float64), w[w > 0]
+    scale = np.abs(X).max(axis=0)  # (n_features,)
+    scale[scale == 0] = 1.0
+    scaled = X / scale
+    mean = np.average(scaled, axis=0, weights=w)
+    std = np.sqrt(np.average((scaled - mean) ** 2, axis=0, weights=w)) * scale
+    constant = X.max(axis=0) == X.min(axis=0)
+    mean = np.where(constant, X[0], mean * scale)
+    std = np.where(constant | (std == 0), 1.0, std)
+    return Standardizer.from_arrays({"mean": mean[:, None], "std": std[:, None]})
 
 
 def weighted_cost_and_dZ(ZL, Y, w, output: str, loss: Loss):  # lead: move into the engine's losses at merge

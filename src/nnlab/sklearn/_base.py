@@ -17,7 +17,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..config import Hyperparameters
-from ..engine import get_loss, initialize_optimizer, initialize_parameters
+from ..engine import initialize_optimizer, initialize_parameters
+from ..engine.losses import canonical_loss
 from ..io import load_arrays, save_arrays
 from ..model import Model
 from ._weighted import fitted_standardizer, forward_logits, run_epochs, weighted_cost_and_dZ
@@ -32,6 +33,8 @@ RENAMED = {
     "beta1": "beta_1", "beta2": "beta_2", "beta": "momentum", "epochs": "max_iter", "l2": "alpha",
     "patience": "n_iter_no_change", "seed": "random_state",
 }
+#: nnlab's output activation -> scikit-learn's name for it (``out_activation_``)
+OUT_ACTIVATION = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
 SAME_NAME = ("activation", "initializer", "epsilon", "decay", "decay_rate", "decay_steps", "keep_prob",
              "standardize", "dtype", "verbose")
 
@@ -133,10 +136,11 @@ class NNBase(BaseEstimator):
             parameters = initialize_parameters(dims, hp.resolved_initializer, seed=hp.seed, dtype=np.dtype(hp.dtype))
         state = getattr(self, "_optimizer_state_", None) if incremental and continuing else None
         state = state if state is not None else initialize_optimizer(parameters, hp.optimizer)
-        columns = lambda rows: (scaler.transform(rows.T) if scaler is not None else rows.T).astype(hp.dtype)  # noqa: E731
+        def columns(rows):  # (n_samples, n_features) -> the engine's (n[0], m), standardized, in dtype
+            return (scaler.transform(rows.T) if scaler is not None else rows.T).astype(hp.dtype, copy=False)
+
         Y = targets.encode(Y, np.dtype(hp.dtype))
-        loss = get_loss({"sigmoid": "binary_cross_entropy", "softmax": "categorical_cross_entropy",
-                         "linear": "mean_squared_error"}[targets.output])
+        loss = canonical_loss(targets.output)
         rng = self._rng_ if continuing and hasattr(self, "_rng_") else np.random.RandomState([hp.seed, 1])
         scores, best = [], (np.inf, None, 0)
         if dev is not None:
@@ -184,6 +188,7 @@ class NNBase(BaseEstimator):
             self.validation_scores_ = [float(score) for score in validation_scores]
             self.best_validation_score_ = max(self.validation_scores_)
         self.n_layers_ = len(model.parameters_) // 2 + 1
+        self.out_activation_ = OUT_ACTIVATION[model.targets_.output]
 
     @staticmethod
     def _validation_score(AL, Y, w, targets) -> float:

@@ -72,6 +72,8 @@ _ATTRIBUTES_DOC = """
     validation_scores_, best_validation_score_ : list of float, float, or None
         With early stopping: accuracy or R² of the held-out part per epoch.
     n_iter_, n_layers_ : int
+    out_activation_ : {"logistic", "softmax", "identity"}
+        The output layer, in scikit-learn's names.
 """
 
 

@@ -79,3 +79,18 @@ def test_benchmark_runs_and_prints_a_table():
     rows = mlp.run(["iris"], seeds=1, epochs=5)
     assert len(rows) == 1 and len(rows[0].nnlab) == 1 and rows[0].speedup > 0
     assert "| iris | accuracy |" in mlp.table(rows)
+
+
+def test_verbose_weighted_epochs_print_the_loss(capsys):
+    NNClassifier((4,), max_iter=3, verbose=1, random_state=0).fit(X, y, sample_weight=np.linspace(0.5, 1.5, 120))
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2", "Iteration 3"]
+
+
+def test_errors_name_scikit_learn_parameters():
+    with pytest.raises(ValueError, match=r"^NNRegressor: hidden_layer_sizes\[1\] must"):
+        NNRegressor((4, 0)).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate_init must"):
+        NNRegressor(learning_rate_init=0).fit(X, y)
+    with pytest.raises(ValueError, match="validation_fraction must be in"):
+        NNRegressor(early_stopping=True, validation_fraction=1.5).fit(X, y)

@@ -246,6 +246,19 @@ def test_a_plain_nnlab_model_file_loads_as_an_estimator(tmp_path):
     assert reg.hidden_layer_sizes == (6,) and reg.predict(X).shape == (60,)
 
 
+def test_a_fitted_model_wraps_and_the_wrong_estimator_is_named(iris, tmp_path):
+    X, names = iris
+    model = Model(hidden_layers=(5,), epochs=30).fit(X.to_numpy().T, names.to_numpy().astype(str))
+    clf = NNClassifier.from_model(model)
+    assert clf.classes_.tolist() == ["setosa", "versicolor", "virginica"] and clf.hidden_layer_sizes == (5,)
+    np.testing.assert_array_equal(clf.predict(X.to_numpy()), model.predict(X.to_numpy().T)[0])
+    model.save(tmp_path / "iris.npz")
+    with pytest.raises(ValueError, match="holds a multiclass network; load it with NNClassifier"):
+        NNRegressor.load(tmp_path / "iris.npz")
+    with pytest.raises(ValueError, match="must be a fitted nnlab.Model"):
+        NNClassifier.from_model(Model())
+
+
 def test_pickle_and_joblib_round_trip(iris, tmp_path):
     X, names = iris
     clf = NNClassifier(**SMALL).fit(X, names)

@@ -254,7 +254,22 @@ class NNBase(BaseEstimator):
         """An estimator from a model file written by :meth:`save` (or by ``nnlab.Model.save``)."""
         arrays, metadata = load_arrays(Path(path))
         model = Model.from_arrays(arrays, metadata, source=path)
-        extra = metadata.get("sklearn") or {}
+        return cls._from_model(model, metadata.get("sklearn") or {}, source=path)
+
+    @classmethod
+    def from_model(cls, model: Model):
+        """An estimator around a fitted ``nnlab.Model`` (shared, not copied); its hyperparameters
+        become the estimator's parameters."""
+        if not isinstance(model, Model) or model.parameters_ is None:
+            raise ValueError(f"model must be a fitted nnlab.Model; got {model!r}")
+        return cls._from_model(model, {}, source="model")
+
+    @classmethod
+    def _from_model(cls, model: Model, extra: dict, source):
+        is_regression = model.targets_.task == "regression"
+        if is_regression != (cls._output_task == "regression"):
+            other = "NNRegressor" if is_regression else "NNClassifier"
+            raise ValueError(f"{source} holds a {model.targets_.task} network; load it with {other}")
         params = {name: value for name, value in (extra.get("params") or {}).items() if name in cls._get_param_names()}
         if not params:  # a file of nnlab.Model: its hyperparameters under the estimator's names
             hp = model.hyperparameters

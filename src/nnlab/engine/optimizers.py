@@ -40,7 +40,7 @@ __all__ = ["OPTIMIZERS", "initialize_optimizer", "optimizer_step", "update_param
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 
 # The moving averages each optimizer keeps, one entry per parameter ("dW1", "db1", ...).
-_MOMENTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
+MOMENTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
 
 
 def _check_name(name) -> str:
@@ -109,7 +109,7 @@ def apply_rule(name, W, dW, v, s, t, learning_rate, beta, beta1, beta2, epsilon,
     W, dW : ndarray
         The parameter and its gradient (same shape and dtype).
     v, s : ndarray or None
-        The moments the rule keeps (``_MOMENTS``), None for the others.
+        The moments the rule keeps (``MOMENTS``), None for the others.
     t : int or None
         Adam's step number after this update (>= 1).
     out : ndarray, optional
@@ -186,7 +186,7 @@ def initialize_optimizer(parameters: dict, name: str) -> dict:
     name = _check_name(name)
     keys = _parameter_keys(parameters)
     state = {
-        moment: {f"d{key}": np.zeros_like(parameters[key]) for key in keys} for moment in _MOMENTS[name]
+        moment: {f"d{key}": np.zeros_like(parameters[key]) for key in keys} for moment in MOMENTS[name]
     }
     if name == "adam":
         state["t"] = 0
@@ -194,14 +194,14 @@ def initialize_optimizer(parameters: dict, name: str) -> dict:
 
 
 def _check_state(state, name, parameters, keys) -> None:
-    expected = set(_MOMENTS[name]) | ({"t"} if name == "adam" else set())
+    expected = set(MOMENTS[name]) | ({"t"} if name == "adam" else set())
     if not isinstance(state, dict) or set(state) != expected:
         got = sorted(state) if isinstance(state, dict) else describe(state)
         raise ValueError(
             f"state for optimizer {name!r} must be a dict with keys {sorted(expected)} "
             f"(see initialize_optimizer); got {got}"
         )
-    for moment in _MOMENTS[name]:
+    for moment in MOMENTS[name]:
         for key in keys:
             grad_key = f"d{key}"
             if grad_key not in state[moment]:

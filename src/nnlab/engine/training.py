@@ -17,8 +17,8 @@ from ..errors import TrainingDiverged
 from .activations import get_activation
 from .losses import canonical_loss, check_labels, get_loss, l2_penalty
 from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, total_variation
-from .fastpath import FastNetwork, Workspace
-from .network import check_inputs
+from .buffers import TrainingState, Workspace
+from .network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
 from .optimizers import initialize_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .validation import check_int, check_positive_int, check_positive_number, check_real
@@ -173,7 +173,7 @@ def train(
 
     Each epoch runs, for every mini-batch, forward propagation (with inverted dropout when
     ``keep_prob < 1``), the cost (+ L2), backward propagation and one optimizer step, then scores
-    the dev set. The steps run in preallocated buffers (:mod:`~nnlab.engine.fastpath`), with
+    the dev set. The steps run in preallocated buffers (:mod:`~nnlab.engine.buffers`), with
     results bit-identical to composing ``model_forward``, ``model_backward`` and ``optimizer_step``. A non-finite cost stops training with :class:`~nnlab.errors.TrainingDiverged`.
 
     Without an ``on_epoch`` callback, full-batch epochs and each epoch's mini-batches are scored
@@ -255,8 +255,10 @@ def train(
         X_dev = X_dev.astype(dtype, copy=False)
         Y_dev = check_labels(dev[1], loss, (n_y, X_dev.shape[1]), dtype)
     initialize_optimizer(parameters, optimizer)  # validates the name
-    net = FastNetwork(parameters, L, hidden, output, loss, optimizer, lambd, keep_prob,  # the loop's own copy
-                      constants=(beta, beta1, beta2, epsilon))
+    net = TrainingState(parameters, L, optimizer, (beta, beta1, beta2, epsilon))  # the loop's own copy
+    activations = layer_activations(L, hidden, output)
+    fused = loss.canonical_output == output
+    dropout = keep_prob < 1
     classification = output in ("sigmoid", "softmax")
     ss_tot = 0.0 if classification else total_variation(Y)
 
@@ -274,7 +276,7 @@ def train(
     # whose range holds the largest such sum; no L2 penalty, which could overflow on its own).
     train_block = dev_block = None
     if on_epoch is None and classification:
-        if (full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y.shape)
+        if (full_batch and fused and not lambd and _ScoreBlock.worth_it(Y.shape)
                 and _ScoreBlock.cost_stays_finite(Y.shape, dtype)):
             train_block = _ScoreBlock(Y.shape, dtype, Y)
         if dev is not None and patience is None and _ScoreBlock.worth_it(Y_dev.shape):
@@ -283,7 +285,7 @@ def train(
     # scored together when the block fills, before a last, smaller batch, or when the epoch ends
     # (whatever watches epochs: an epoch's cost is only known at its end anyway).
     batch_block = None
-    if (on_epoch is None and classification and not full_batch and net.fused and not lambd
+    if (on_epoch is None and classification and not full_batch and fused and not lambd
             and _ScoreBlock.worth_it((n_y, batch_size)) and _ScoreBlock.cost_stays_finite((n_y, batch_size), dtype)):
         batch_block = _ScoreBlock((n_y, batch_size), dtype)
     blocks = [block for block in (train_block, dev_block) if block is not None]
@@ -339,9 +341,9 @@ def train(
 
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
     nan = float("nan")  # the dev fields without a dev set
-    workspace = net.workspace(m, gather=False) if full_batch else None
+    workspace = net.workspace(m, dropout=dropout, gather=False) if full_batch else None
     if dev is not None:  # the dev set's forward pass, without dropout, in buffers of its own
-        dev_workspace = Workspace(net.dims, X_dev.shape[1], dtype, dropout=False, gather=False)
+        dev_workspace = Workspace(net.dims, X_dev.shape[1], dtype)
     stopped_early = False
     # A run that blows up ends in TrainingDiverged (the finite-cost checks); the overflow
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
@@ -351,12 +353,12 @@ def train(
             record = {"epoch": epoch, "learning_rate": alpha, "dev_cost": nan, "dev_metric": nan}
             if full_batch:
                 if train_block is not None:  # the output goes straight into the block
-                    net.forward(X, workspace, rng, out=train_block.next_slot())
+                    forward_unchecked(X, net.layers, activations, keep_prob, rng, workspace, train_block.next_slot())
                     train_block.keep()
                 else:
-                    AL = net.forward(X, workspace, rng)
+                    AL = forward_unchecked(X, net.layers, activations, keep_prob, rng, workspace)
                     train_cost, score_sum = score(AL, Y, epoch, alpha)  # the cost itself, as the course records it
-                net.backward(X, Y, workspace)
+                backward_unchecked(workspace.output, Y, None, activations, loss, lambd, fused, workspace=workspace)
                 if not net.update(alpha):
                     if train_block is not None:
                         unfinished = record_pending()[0]
@@ -367,21 +369,21 @@ def train(
             else:
                 total_cost, score_sum = 0.0, 0.0
                 for rows in _minibatches(m, batch_size, rng):
-                    workspace = net.workspace(len(rows), gather=True)
+                    workspace = net.workspace(len(rows), dropout=dropout, gather=True)
                     # gathered rows: contiguous copies, 7x faster than gathering columns
                     X_batch = np.take(X_rows, rows, axis=0, out=workspace.X, mode="clip").T  # (n[0], batch)
                     Y_batch = np.take(Y_rows, rows, axis=0, out=workspace.Y, mode="clip").T  # (n[L], batch)
                     if batch_block is not None and workspace.m == batch_size:
-                        net.forward(X_batch, workspace, rng, out=batch_block.next_slot())
+                        forward_unchecked(X_batch, net.layers, activations, keep_prob, rng, workspace, batch_block.next_slot())
                         batch_block.keep(Y_batch)
                     else:
-                        AL = net.forward(X_batch, workspace, rng)
+                        AL = forward_unchecked(X_batch, net.layers, activations, keep_prob, rng, workspace)
                         if batch_block is not None:
                             score_waiting_batches(epoch, alpha)  # the earlier batches first
                         cost, batch_score = score(AL, Y_batch, epoch, alpha)
                         total_cost += cost * workspace.m
                         score_sum += batch_score
-                    net.backward(X_batch, Y_batch, workspace)
+                    backward_unchecked(workspace.output, Y_batch, None, activations, loss, lambd, fused, workspace=workspace)
                     if not net.update(alpha):
                         if batch_block is not None:  # a non-finite cost of this batch is what to report
                             score_waiting_batches(epoch, alpha)
@@ -396,7 +398,8 @@ def train(
                               train_metric=score_sum / m if classification else r2_from_sums(score_sum, ss_tot))
 
             if dev is not None:
-                AL_dev = net.forward(X_dev, dev_workspace, out=None if dev_block is None else dev_block.next_slot())
+                AL_dev = forward_unchecked(X_dev, net.layers, activations, 1.0, None, dev_workspace,
+                                           None if dev_block is None else dev_block.next_slot())
                 penalty = l2_penalty(net.parameters, lambd, X_dev.shape[1])
                 if dev_block is not None:
                     dev_block.keep()

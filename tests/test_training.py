@@ -1,6 +1,6 @@
-"""The training loop's fast path equals the reference path composed by hand, bit for bit in spirit.
+"""The training loop equals the reference path composed by hand (model_forward -> model_backward -> optimizer_step).
 
-``train`` steps a :class:`~nnlab.engine.fastpath.FastNetwork` in preallocated buffers; here every
+``train`` steps a :class:`~nnlab.engine.buffers.TrainingState` in preallocated buffers; here every
 activation x output, mini-batches, dropout, L2 and each optimizer are replayed with
 ``model_forward`` -> ``model_backward`` -> ``optimizer_step`` and compared, in float64 and float32.
 """
@@ -39,7 +39,7 @@ def _problem(output, dtype, m=37, seed=0):
 
 
 def _by_hand(X, Y, parameters, epochs, hidden, output, optimizer, lr, batch_size, lambd, keep_prob, seed):
-    """The reference loop: what train did before the fast path."""
+    """The reference loop, composed of the public functions."""
     rng = np.random.RandomState(seed)
     state = initialize_optimizer(parameters, optimizer)
     m = X.shape[1]

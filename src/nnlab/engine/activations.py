@@ -203,19 +203,30 @@ class Activation(NamedTuple):
         """``dZ = dA * g'(Z)`` from the pre-activation ``Z``."""
         return self.derivative(dA, self.forward(Z))
 
-    def forward_into(self, Z, out):
-        """``g(Z)`` written into ``out`` (which may be Z); the training loop's in-place form."""
-        if self.forward in _TAKES_OUT:
-            return self.forward(Z, out=out)
-        np.copyto(out, self.forward(Z))  # an activation registered without ``out``
-        return out
+    def with_out(self) -> "Activation":
+        """This activation with functions that take ``out=`` (the network loop passes its buffers).
 
-    def derivative_into(self, dA, A, out):
-        """``derivative(dA, A)`` written into ``out`` (sharing memory with neither dA nor A)."""
-        if self.derivative in _TAKES_OUT:
-            return self.derivative(dA, A, out=out)
-        np.copyto(out, self.derivative(dA, A))
-        return out
+        Every registered function already does (returned as it is); for one written without
+        ``out`` the result is computed, then copied into ``out``.
+        """
+        if self.forward in _TAKES_OUT and self.derivative in _TAKES_OUT:
+            return self
+        forward, derivative = self.forward, self.derivative
+
+        def forward_out(Z, out=None):
+            return _into(forward(Z), out)
+
+        def derivative_out(dA, A, out=None):
+            return _into(derivative(dA, A), out)
+
+        return Activation(self.name, forward_out, derivative_out)
+
+
+def _into(result, out):
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
 
 
 ACTIVATIONS: dict[str, Activation] = {

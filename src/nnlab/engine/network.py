@@ -146,8 +146,9 @@ def layer_arrays(parameters, L: int) -> list:
 
 
 def layer_activations(L: int, hidden, output) -> list:
-    """The activation of each layer, ``[None, g1, ..., gL]`` (index l; hidden ones, then the output)."""
-    return [None] + [get_activation(hidden)] * (L - 1) + [get_activation(output)]
+    """The activation of each layer, ``[None, g1, ..., gL]`` (index l; hidden ones, then the output),
+    each with functions that take ``out=`` (:meth:`~.activations.Activation.with_out`)."""
+    return [None] + [get_activation(hidden).with_out()] * (L - 1) + [get_activation(output).with_out()]
 
 
 def model_forward(X, parameters, hidden="relu", output="sigmoid", keep_prob=1.0, rng=None):
@@ -218,19 +219,19 @@ def forward_unchecked(X, layers, activations, keep_prob=1.0, rng=None, workspace
     caches : list or Caches
         Only without a workspace (as :func:`model_forward`).
     """
-    ws, L, dropout = workspace, len(layers), keep_prob < 1
-    A_prev, caches, masks = X, [], []
-    if ws is not None:
+    ws, L, dropout, A_prev = workspace, len(layers), keep_prob < 1, X
+    if ws is None:
+        caches, masks = [], []
+    else:
         ws.output, ws.keep_prob = (ws.A[L] if out is None else out), keep_prob
     for l in range(1, L + 1):
         W, b = layers[l - 1]
+        target = None if ws is None else ws.A[l] if l < L else ws.output
+        Z = affine(A_prev, W, b, out=target)  # (n[l], m)
+        A = activations[l].forward(Z, out=target)  # with a workspace: in place, over Z
         if ws is None:
-            Z = affine(A_prev, W, b)  # (n[l], m)
-            A = activations[l].forward(Z)
             caches.append(LayerCache(LinearCache(A_prev, W, b), Z))
         else:
-            target = ws.A[l] if l < L else ws.output
-            A = activations[l].forward_into(affine(A_prev, W, b, out=target), target)  # Z, then A, in place
             ws.inputs[l], ws.weights[l] = A_prev, W
         if dropout and l < L:
             mask = rng.rand(*A.shape) < keep_prob  # D[l]: (n[l], m) bool, True = kept
@@ -331,6 +332,7 @@ def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, deri
     """
     ws, L = workspace, len(activations) - 1
     if ws is None:
+        grads = {}
         masks = getattr(caches, "masks", None)  # dropout: D[1] .. D[L-1]
         keep_prob = getattr(caches, "keep_prob", 1.0)
         if masks is not None:
@@ -341,14 +343,15 @@ def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, deri
                 return AL if l == L else caches[l][0][0]
             return activations[l].forward(caches[l - 1][1])
     else:  # A[l] before dropout is in the workspace; gradients go to its buffers
-        masks, keep_prob, outputs, dZs = ws.masks, ws.keep_prob, ws.A, ws.dZ
-    m, grads = AL.shape[1], {}
+        keep_prob, outputs, dZs, dAs, gradients = ws.keep_prob, ws.A, ws.dZ, ws.dA, ws.grads.layers
+        masks = ws.masks if keep_prob < 1 else None
+    m = AL.shape[1]
     if fused:
         dZ = np.subtract(AL, Y, out=None if ws is None else dZs[L])  # dZ[L] = AL - Y: (n[L], m)
     elif ws is None:
         dZ = activations[L].derivative(loss.gradient(AL, Y), output_of(L))
     else:
-        dZ = activations[L].derivative_into(loss.gradient(AL, Y), AL, dZs[L])
+        dZ = activations[L].derivative(loss.gradient(AL, Y), AL, out=dZs[L])
     for l in range(L, 0, -1):
         if ws is None:
             (A_prev, W, _), _ = caches[l - 1]
@@ -356,15 +359,15 @@ def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, deri
             if dA_prev is not None:
                 grads[f"dA{l - 1}"] = dA_prev
         else:  # unscaled: the whole gradient buffer is divided by m once, below
-            dW, db = ws.grads.layers[l - 1]
-            dA_prev = linear_gradients(dZ, ws.inputs[l], ws.weights[l], None, dW, db, ws.dA[l - 1], l > 1)[0]
+            dW, db = gradients[l - 1]
+            dA_prev = linear_gradients(dZ, ws.inputs[l], ws.weights[l], None, dW, db, dAs[l - 1], l > 1)[0]
         if l > 1:  # A[l-1] is this layer's A_prev
             if masks is not None and masks[l - 1] is not None:
                 inverted_dropout(dA_prev, masks[l - 1], keep_prob, out=dA_prev)
             if ws is None:
                 dZ = activations[l - 1].derivative(dA_prev, output_of(l - 1))
             else:
-                dZ = activations[l - 1].derivative_into(dA_prev, outputs[l - 1], dZs[l - 1])
+                dZ = activations[l - 1].derivative(dA_prev, outputs[l - 1], out=dZs[l - 1])
     if ws is not None:
         np.divide(ws.grads.flat, m, out=ws.grads.flat)  # dW = dZ A_prev.T / m, db = sum(dZ) / m
     if lambd:

@@ -21,7 +21,7 @@ from .activations import get_activation
 from .buffers import TrainingState, Workspace
 from .losses import Loss, canonical_loss, check_labels, get_loss
 from .network import backward_unchecked, check_inputs, forward_unchecked, layer_activations, n_layers
-from .optimizers import OPTIMIZERS
+from .optimizers import check_beta, check_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .scoring import History, Scorer
 from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
@@ -63,10 +63,9 @@ class TrainOptions:
         set_("decay_steps", check_positive_int(self.decay_steps, "decay_steps"))
         get_activation(self.hidden), get_activation(self.output)
         set_("loss", canonical_loss(self.output) if self.loss is None else get_loss(self.loss))
-        if not isinstance(self.optimizer, str) or self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {self.optimizer!r}")
+        check_optimizer(self.optimizer)
         for name in ("beta", "beta1", "beta2"):
-            set_(name, check_real(getattr(self, name), name, low=0.0, high=1.0, high_open=True))
+            set_(name, check_beta(getattr(self, name), name))
         set_("epsilon", check_positive_number(self.epsilon, "epsilon"))
         if self.batch_size is not None:
             set_("batch_size", check_positive_int(self.batch_size, "batch_size"))

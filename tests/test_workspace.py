@@ -13,26 +13,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab.engine import ACTIVATIONS, get_loss, initialize_parameters
+from nnlab.engine import get_loss
 from nnlab.engine.buffers import TrainingState, Workspace
 from nnlab.engine.losses import canonical_loss
 from nnlab.engine.network import backward_unchecked, forward_unchecked, layer_activations, layer_arrays
 
-OUTPUTS = {"sigmoid": 1, "softmax": 3, "linear": 2}
-HIDDEN = sorted(name for name in ACTIVATIONS if name != "softmax")
+from test_training import HIDDEN, OUTPUTS
+from test_training import _problem as _training_problem
 
 
 def _problem(output, dtype, m=23, seed=0):
-    rs = np.random.RandomState(seed)
-    X = rs.randn(4, m).astype(dtype)
-    n_y = OUTPUTS[output]
-    if output == "sigmoid":
-        Y = (rs.rand(1, m) > 0.5).astype(dtype)
-    elif output == "softmax":
-        Y = np.eye(n_y, dtype=dtype)[:, rs.randint(0, n_y, m)]
-    else:
-        Y = rs.randn(n_y, m).astype(dtype)
-    return X, Y, initialize_parameters([4, 5, 3, n_y], "he", seed=seed, dtype=dtype)
+    return _training_problem(output, dtype, m, seed)
 
 
 def _same_bits(a, b, what):

@@ -106,15 +106,6 @@ class ScoreBlock:
         return np.atleast_1d(loss.cost(stack, Y)), np.atleast_1d(correct_count(stack, Y, output))
 
 
-def diverged(what: str, epoch: int, alpha: float, parameters: dict, history: History) -> TrainingDiverged:
-    """The error that ends a run whose cost or parameters became non-finite."""
-    return TrainingDiverged(
-        f"training diverged: {what} at epoch {epoch} (counting from 0) with learning rate {alpha:g}; "
-        f"try a smaller learning rate (e.g. {alpha / 10:g})",
-        epoch=epoch, learning_rate=alpha, parameters=parameters, history=history,
-    )
-
-
 class Scorer:
     """Scores a run's outputs into its :class:`History`: each one as it comes, or in blocks.
 
@@ -265,8 +256,14 @@ class Scorer:
         return self.history
 
     def diverged(self, what: str) -> TrainingDiverged:
+        """The error that ends a run whose cost or parameters became non-finite."""
         self._record_pending()  # the history up to the last finished epoch
-        return diverged(what, self.epoch, self.alpha, self.state.parameters_copy(), self.history)
+        alpha = self.alpha
+        return TrainingDiverged(
+            f"training diverged: {what} at epoch {self.epoch} (counting from 0) with learning rate {alpha:g}; "
+            f"try a smaller learning rate (e.g. {alpha / 10:g})",
+            epoch=self.epoch, learning_rate=alpha, parameters=self.state.parameters_copy(), history=self.history,
+        )
 
     def _record_pending(self) -> list[float]:
         """Append the pending epochs to the history; return the costs of an unfinished epoch, if any."""

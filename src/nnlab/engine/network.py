@@ -5,6 +5,11 @@ activation is sigmoid (binary), softmax (multiclass) or linear (regression). The
 examples is vectorized away (each layer handles all m columns at once); the loop over layers
 cannot be, since layer l needs A[l-1].
 
+:func:`forward_unchecked` and :func:`backward_unchecked` are the only loops over the layers.
+:func:`model_forward` / :func:`model_backward` validate their arguments and run them on new
+arrays, with the course's caches; the training loop runs them in a
+:class:`~nnlab.engine.buffers.Workspace` of preallocated buffers, with the same bits.
+
 Inverted dropout (course 2, week 1). With ``keep_prob < 1``, after each *hidden* layer's
 activation a mask ``D[l] = rng.rand(n[l], m) < keep_prob`` is drawn and the next layer sees
 ``A[l] * D[l] / keep_prob`` (the input X and the output layer are never dropped). Dividing by

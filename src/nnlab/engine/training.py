@@ -160,6 +160,7 @@ def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None)
 def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None) -> TrainResult:
     """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype)."""
     o, L, m = options, n_layers(parameters), X.shape[1]
+    loss, lambd, keep_prob = o.loss, o.lambd, o.keep_prob
     full_batch = o.batch_size is None or o.batch_size >= m
     if (o.keep_prob < 1 or not full_batch) and rng is None:
         raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
@@ -167,7 +168,7 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
         raise ValueError("patience (early stopping) needs a dev set; got dev=None")
     state = TrainingState(parameters, L, o.optimizer, (o.beta, o.beta1, o.beta2, o.epsilon))  # the loop's own copy
     activations = layer_activations(L, o.hidden, o.output)
-    fused = o.loss.canonical_output == o.output
+    fused = loss.canonical_output == o.output
     scorer = Scorer(o.loss, o.output, Y, None if dev is None else dev[1], batch_size=None if full_batch else o.batch_size,
                     lambd=o.lambd, fused=fused, watched=on_epoch is not None, early_stopping=o.patience is not None,
                     state=state)
@@ -183,9 +184,9 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
             scorer.start_epoch(epoch, alpha)
             for X_batch, Y_batch, workspace in batches.epoch():
                 out = scorer.train_slot(workspace.m)
-                AL = forward_unchecked(X_batch, state.layers, activations, o.keep_prob, rng, workspace, out)
+                AL = forward_unchecked(X_batch, state.layers, activations, keep_prob, rng, workspace, out)
                 scorer.add(AL, Y_batch)
-                backward_unchecked(AL, Y_batch, None, activations, o.loss, o.lambd, fused, workspace=workspace)
+                backward_unchecked(AL, Y_batch, None, activations, loss, lambd, fused, workspace=workspace)
                 if not state.update(alpha):
                     raise scorer.step_diverged()
             AL_dev = None

@@ -839,3 +839,26 @@ def test_fit_validates_its_arrays_once_and_trusts_them_in_the_loop(monkeypatch):
     assert len(model.history_.epoch) >= 3
     with pytest.raises(AssertionError, match="re-validated"):  # the public loop does validate
         training.train(X, y[None].astype(float), model.parameters_, epochs=1, learning_rate=0.1)
+
+
+def test_non_finite_weights_are_refused_once_at_load_and_predictions_trust_them(moons):
+    # the model's arrays are checked where they enter (from_arrays), not at every prediction
+    model = Model(hidden_layers=(3,), epochs=5).fit(*moons)
+    arrays, metadata = model.to_arrays()
+    arrays["W1"] = arrays["W1"].copy()
+    arrays["W1"][0, 0] = np.nan
+    with pytest.raises(ModelFileError, match=r"W1 must contain only finite values"):
+        Model.from_arrays(arrays, metadata, source="nan.npz")
+    arrays["W1"] = np.ones(arrays["W1"].shape, dtype=np.int64)
+    with pytest.raises(ModelFileError, match=r"W1 must be a floating-point array; got dtype int64"):
+        Model.from_arrays(arrays, metadata, source="int.npz")
+    X = moons[0]
+    np.testing.assert_array_equal(model.predict_proba(X), nnlab_model_forward(X, model))
+
+
+def nnlab_model_forward(X, model):
+    from nnlab.engine import model_forward
+
+    X_in = model.scaler_.transform(X) if model.scaler_ is not None else X
+    return model_forward(X_in.astype(model.dtype), model.parameters_, model.hyperparameters.activation,
+                         model.targets_.output)[0]

@@ -212,7 +212,18 @@ class Model:
     def predict_proba(self, X) -> np.ndarray:
         """Network outputs A[L] of shape (n[L], m): probabilities, or regression values."""
         self._check_fitted()
-        AL, _ = network.model_forward(self._inputs(X), self.parameters_, self.hyperparameters.activation, self.targets_.output)
+        return self._outputs(self._inputs(X))
+
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """A[L] of prepared inputs (checked by :meth:`_inputs`; the parameters were checked when
+        fitted or loaded): the engine's forward loop without checking them again."""
+        L = network.n_layers(self.parameters_)
+        layers = network.layer_arrays(self.parameters_, L)
+        with np.errstate(over="ignore", invalid="ignore"):
+            AL, caches = network.forward_unchecked(
+                X, layers, network.layer_activations(L, self.hyperparameters.activation, self.targets_.output)
+            )
+        network.check_overflow(X, caches)
         return AL
 
     def predict(self, X) -> np.ndarray:
@@ -237,11 +248,11 @@ class Model:
         X_in = self._inputs(X)
         Y_encoded = self._targets(Y, X_in)
         output = self.targets_.output
-        AL, _ = network.model_forward(X_in, self.parameters_, self.hyperparameters.activation, output)
+        AL = self._outputs(X_in)
         report = {
             "metric_name": "r2" if self.targets_.task == "regression" else "accuracy",
             "metric": metrics.score_outputs(AL, Y_encoded, output),
-            "cost": losses.compute_cost(AL, Y_encoded, losses.canonical_loss(output).name),
+            "cost": self._cost(AL, Y_encoded),
             "m": X_in.shape[1],
         }
         if self.targets_.task != "regression":
@@ -249,6 +260,11 @@ class Model:
             report["classes"] = self.targets_.classes.tolist()
             report["confusion"] = metrics.confusion_matrix(true, self.targets_.class_indices(AL), len(self.targets_.classes))
         return report
+
+    def _cost(self, AL: np.ndarray, Y: np.ndarray) -> float:
+        """The output's own loss of outputs and encoded targets (both trusted)."""
+        with np.errstate(over="ignore"):  # e.g. squared errors of targets near 1e300: the cost is inf
+            return losses.canonical_loss(self.targets_.output).cost(AL, Y)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
@@ -294,6 +310,10 @@ class Model:
             L = len(metadata["layer_dims"]) - 1
             model.parameters_ = {f"{p}{l}": arrays[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"}
             network.n_layers(model.parameters_)
+            for name, value in model.parameters_.items():  # checked once here; predictions trust them
+                if np.asarray(value).dtype.kind != "f":
+                    raise ValueError(f"{name} must be a floating-point array; got dtype {np.asarray(value).dtype}")
+                check_finite(value, name)
             if model.layer_dims != list(metadata["layer_dims"]) or len(
                 [name for name in arrays if name[:1] in "Wb" and name[1:].isdigit()]
             ) != 2 * L:

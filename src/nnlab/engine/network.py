@@ -29,7 +29,7 @@ from .losses import canonical_loss, check_cost_inputs, get_loss
 from .metrics import binary_predictions
 from .validation import as_float_array, check_finite, check_positive_number, check_real, describe
 
-__all__ = ["Caches", "inverted_dropout", "model_backward", "model_forward", "n_layers", "predict"]
+__all__ = ["Caches", "check_overflow", "inverted_dropout", "model_backward", "model_forward", "n_layers", "predict"]
 
 
 class Caches(list):
@@ -184,18 +184,23 @@ def model_forward(X, parameters, hidden="relu", output="sigmoid", keep_prob=1.0,
     get_activation(hidden), get_activation(output)
     X, L = check_inputs(X, parameters)
     keep_prob = check_dropout(keep_prob, rng)
-    # Finite inputs can still overflow a layer (|x| ~ 1e155 times weights ~ 1e155): that is a
-    # ValueError naming the layer, not a NumPy warning from deep inside a matmul.
     with np.errstate(over="ignore", invalid="ignore"):
         AL, caches = forward_unchecked(X, layer_arrays(parameters, L), layer_activations(L, hidden, output),
                                        keep_prob, rng)
+    check_overflow(X, caches)
+    return AL, caches
+
+
+def check_overflow(X, caches) -> None:
+    """Raise ``ValueError`` naming the first layer whose Z overflowed (finite inputs can still
+    overflow a layer: |x| ~ 1e155 times weights ~ 1e155), rather than let a NumPy warning or a
+    non-finite output through."""
     for l, (_, Z) in enumerate(caches, start=1):
         if not np.isfinite(Z).all():
             raise ValueError(
                 f"Z{l} overflowed: X and the parameters are too large for {Z.dtype} "
                 f"(largest |X| {np.max(np.abs(X)):.3g}); scale the inputs or the weights"
             )
-    return AL, caches
 
 
 def forward_unchecked(X, layers, activations, keep_prob=1.0, rng=None, workspace=None, out=None):

@@ -334,3 +334,20 @@ def test_train_unchecked_runs_the_same_loop_on_validated_arrays():
     _assert_same_history(direct.history, checked.history)
     for key in direct.parameters:
         np.testing.assert_array_equal(direct.parameters[key], checked.parameters[key])
+
+
+def test_regression_targets_whose_variation_overflows_end_in_training_diverged_not_a_warning():
+    # sum((Y - mean)**2) of targets near 1e155 overflows; the run must say "diverged" (a
+    # ValueError), with no RuntimeWarning escaping on the way (found by test_properties)
+    import warnings
+
+    from nnlab.errors import TrainingDiverged
+
+    X = np.full((2, 8), -1.2e-71)
+    Y = np.array([[1e155, -1e-64, 3e16, 0.3, 1.9e3, -1.5e16, 100.0, -1e-9]])
+    parameters = initialize_parameters([2, 3, 1], "he", seed=0)
+    with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn"):
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingDiverged, match="the cost became inf at epoch 0"):
+            train(X, Y, parameters, epochs=3, learning_rate=0.1, output="linear", batch_size=3,
+                  rng=np.random.RandomState(0))

@@ -141,7 +141,8 @@ class Scorer:
         self.loss, self.output, self.Y, self.Y_dev, self.lambd = loss, output, Y, Y_dev, lambd
         self.m, self.batch_size, self.state = Y.shape[1], batch_size, state
         self.classification = output in ("sigmoid", "softmax")
-        self.ss_tot = 0.0 if self.classification else total_variation(Y)
+        with np.errstate(over="ignore", invalid="ignore"):  # targets near 1e155 square to inf: the cost says so
+            self.ss_tot = 0.0 if self.classification else total_variation(Y)
         self.history = History()
         blocks_allowed = not watched and self.classification
         scored_late = blocks_allowed and fused and not lambd  # the training outputs' conditions

@@ -20,7 +20,7 @@ from nnlab.engine import (
     model_backward,
     model_forward,
 )
-from nnlab.engine.network import backward_unchecked, forward_unchecked
+from nnlab.engine.network import backward_unchecked, forward_unchecked, layer_activations, layer_arrays
 
 TOLERANCE = 1e-7
 EPSILON = 1e-6  # see tests/test_gradcheck.py for the choice of step
@@ -270,17 +270,18 @@ def test_dropout_backward_always_takes_the_derivative_from_z(derivative_from):
 
 def test_unchecked_kernels_used_by_the_training_loop_support_dropout():
     parameters, X, Y = _problem("softmax", seed=7)
-    AL, caches = forward_unchecked(X, parameters, 3, "relu", "softmax", 0.75, np.random.RandomState(4))
+    layers, activations = layer_arrays(parameters, 3), layer_activations(3, "relu", "softmax")
+    AL, caches = forward_unchecked(X, layers, activations, 0.75, np.random.RandomState(4))
     AL_ref, caches_ref = model_forward(X, parameters, "relu", "softmax", 0.75, np.random.RandomState(4))
     np.testing.assert_array_equal(AL, AL_ref)
     assert isinstance(caches, Caches)
     loss = get_loss("categorical_cross_entropy")
-    grads = backward_unchecked(AL, Y, caches, "relu", "softmax", loss, 0.0)
+    grads = backward_unchecked(AL, Y, caches, activations, loss, 0.0)
     reference = model_backward(AL_ref, Y, caches_ref, "relu", "softmax")
     for key in reference:
         np.testing.assert_array_equal(grads[key], reference[key])
     # and without keep_prob they behave as before
-    AL_plain, caches_plain = forward_unchecked(X, parameters, 3, "relu", "softmax")
+    AL_plain, caches_plain = forward_unchecked(X, layers, activations)
     assert type(caches_plain) is list
     np.testing.assert_array_equal(AL_plain, model_forward(X, parameters, "relu", "softmax")[0])
 

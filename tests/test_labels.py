@@ -314,3 +314,27 @@ def test_targets_is_frozen():
     targets = Targets("binary", np.array([0, 1]), 1)
     with pytest.raises(AttributeError):
         targets.task = "multiclass"
+
+
+@pytest.mark.parametrize("Y, expected", [
+    (np.eye(3)[:, [0, 2, 1, 1]], True),
+    (np.eye(3, dtype=np.int8)[:, [2, 2]], True),
+    (np.eye(2, dtype=bool), True),
+    (np.array([[1, 0], [1, 0]]), False),  # two 1s in a column
+    (np.array([[0.5, 0], [0.5, 1]]), False),  # sums to 1, not 0/1
+    (np.array([[2, 0], [-1, 1]]), False),
+    (np.array([["1", "0"], ["0", "1"]]), False),  # strings are labels, not one-hot numbers
+])
+def test_is_one_hot_is_the_one_check(Y, expected):
+    from nnlab.labels import is_one_hot
+
+    assert is_one_hot(Y) is expected
+
+
+def test_binary_decisions_use_the_engines_threshold():
+    from nnlab.engine.metrics import binary_predictions
+
+    targets = infer_targets(np.array([[0, 1, 1]]))
+    AL = np.array([[0.5, 0.5000001, 0.2]])
+    np.testing.assert_array_equal(targets.class_indices(AL), binary_predictions(AL[0]).astype(np.int64))
+    np.testing.assert_array_equal(targets.class_indices(AL), [0, 1, 0])  # 0.5 itself is negative

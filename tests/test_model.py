@@ -821,3 +821,44 @@ def test_the_models_l2_path_passes_the_gradient_check(task, moons, blobs, sine):
         model.parameters_, X_in, Y_in, hidden="tanh", output=model.targets_.output, lambd=0.7, keep_prob=1.0
     )
     assert check.difference < 1e-7, check.worst()
+
+
+def test_fit_validates_its_arrays_once_and_trusts_them_in_the_loop(monkeypatch):
+    # Model.fit checks X and Y at its boundary, then runs the engine's loop without checking
+    # them again: the engine's own array checks must not run at all.
+    from nnlab.engine import training
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the engine re-validated arrays the Model had validated")
+
+    monkeypatch.setattr(training, "check_inputs", not_again)
+    monkeypatch.setattr(training, "check_labels", not_again)
+    rs = np.random.RandomState(0)
+    X, y = rs.randn(3, 60), (rs.rand(60) > 0.5).astype(int)
+    model = Model(hidden_layers=(4,), epochs=5, batch_size=16, patience=2).fit(X, y, dev=(X[:, :20], y[:20]))
+    assert len(model.history_.epoch) >= 3
+    with pytest.raises(AssertionError, match="re-validated"):  # the public loop does validate
+        training.train(X, y[None].astype(float), model.parameters_, epochs=1, learning_rate=0.1)
+
+
+def test_non_finite_weights_are_refused_once_at_load_and_predictions_trust_them(moons):
+    # the model's arrays are checked where they enter (from_arrays), not at every prediction
+    model = Model(hidden_layers=(3,), epochs=5).fit(*moons)
+    arrays, metadata = model.to_arrays()
+    arrays["W1"] = arrays["W1"].copy()
+    arrays["W1"][0, 0] = np.nan
+    with pytest.raises(ModelFileError, match=r"W1 must contain only finite values"):
+        Model.from_arrays(arrays, metadata, source="nan.npz")
+    arrays["W1"] = np.ones(arrays["W1"].shape, dtype=np.int64)
+    with pytest.raises(ModelFileError, match=r"W1 must be a floating-point array; got dtype int64"):
+        Model.from_arrays(arrays, metadata, source="int.npz")
+    X = moons[0]
+    np.testing.assert_array_equal(model.predict_proba(X), nnlab_model_forward(X, model))
+
+
+def nnlab_model_forward(X, model):
+    from nnlab.engine import model_forward
+
+    X_in = model.scaler_.transform(X) if model.scaler_ is not None else X
+    return model_forward(X_in.astype(model.dtype), model.parameters_, model.hyperparameters.activation,
+                         model.targets_.output)[0]

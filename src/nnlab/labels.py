@@ -20,14 +20,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine.metrics import binary_predictions
 from .engine.validation import check_finite, describe
 
-__all__ = ["Targets", "infer_targets"]
+__all__ = ["Targets", "check_label_array", "infer_targets", "is_one_hot"]
 
 TASK_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
 
 
-def _as_label_array(Y) -> np.ndarray:
+def check_label_array(Y) -> np.ndarray:
+    """Labels as an array of shape (n_y, m) (a vector becomes a row), validated once: numbers
+    (finite) or strings, 2-D, at least one example. The functions below that end in
+    ``_unchecked`` take what this returns."""
     Y = np.asarray(Y)
     if Y.dtype == object:
         raise TypeError(f"Y must hold numbers or strings; got {describe(Y)}")
@@ -42,9 +46,12 @@ def _as_label_array(Y) -> np.ndarray:
     return Y
 
 
-def _is_one_hot(Y: np.ndarray) -> bool:
+def is_one_hot(Y) -> bool:
+    """Whether ``Y`` (C, m) holds one-hot columns: numbers (or bools), each 0 or 1, exactly one 1
+    per column. The one such check of the project (the data loaders and splits call it too)."""
+    Y = np.asarray(Y)
     return (
-        np.issubdtype(Y.dtype, np.number)
+        Y.dtype.kind in "biuf"
         and bool(np.isin(Y, (0, 1)).all())
         and bool((Y.sum(axis=0) == 1).all())
     )
@@ -67,13 +74,20 @@ class Targets:
 
         Raises ``ValueError`` for labels outside the known classes or of the wrong shape.
         """
-        Y = _as_label_array(Y)
+        return self.encode_unchecked(check_label_array(Y), dtype)
+
+    def encode_unchecked(self, Y: np.ndarray, dtype=np.float64) -> np.ndarray:
+        """:meth:`encode` for labels that :func:`check_label_array` returned."""
         if self.task == "regression":
             if not np.issubdtype(Y.dtype, np.number) or Y.shape[0] != self.n_outputs:
                 raise ValueError(f"Y must be real targets of shape ({self.n_outputs}, m); got {describe(Y)}")
-            return Y.astype(dtype)
+            with np.errstate(over="ignore"):
+                targets = Y.astype(dtype)
+            if targets.dtype.itemsize < Y.dtype.itemsize:  # a narrower dtype: finite values may overflow
+                check_finite(targets, "Y")
+            return targets
         if Y.shape[0] > 1:  # one-hot columns
-            if not _is_one_hot(Y) or Y.shape[0] != len(self.classes):
+            if not is_one_hot(Y) or Y.shape[0] != len(self.classes):
                 raise ValueError(
                     f"Y must be a row of labels or one-hot columns of shape ({len(self.classes)}, m); got {describe(Y)}"
                 )
@@ -96,7 +110,7 @@ class Targets:
     def class_indices(self, AL: np.ndarray) -> np.ndarray:
         """Network outputs (n[L], m) -> predicted class index per example, shape (m,)."""
         if self.task == "binary":
-            return (AL[0] > 0.5).astype(np.int64)
+            return binary_predictions(AL[0]).astype(np.int64)
         return np.argmax(AL, axis=0)
 
     def decode(self, AL: np.ndarray) -> np.ndarray:
@@ -121,14 +135,18 @@ def infer_targets(Y, output: str | None = None) -> Targets:
         One class only; non-integer labels for a classifier; more than two classes with a
         sigmoid output.
     """
-    Y = _as_label_array(Y)
+    return infer_targets_unchecked(check_label_array(Y), output)
+
+
+def infer_targets_unchecked(Y: np.ndarray, output: str | None = None) -> Targets:
+    """:func:`infer_targets` for labels that :func:`check_label_array` returned."""
     numeric = np.issubdtype(Y.dtype, np.number) or Y.dtype == bool
-    if output == "linear" or (output is None and numeric and Y.shape[0] > 1 and not _is_one_hot(Y)):
+    if output == "linear" or (output is None and numeric and Y.shape[0] > 1 and not is_one_hot(Y)):
         if not numeric:
             raise ValueError(f"Y must be numeric for a linear (regression) output; got {describe(Y)}")
         return Targets("regression", None, Y.shape[0])
     if Y.shape[0] > 1:
-        if not _is_one_hot(Y):
+        if not is_one_hot(Y):
             raise ValueError(f"Y with {Y.shape[0]} rows must be one-hot class columns (or use output='linear'); got {describe(Y)}")
         classes = np.arange(Y.shape[0])
     else:

@@ -17,11 +17,11 @@ from tqdm import tqdm
 from .config import Hyperparameters
 from .data.scaling import Standardizer
 from .engine import initializers, losses, metrics, network
-from .engine.training import History, train
+from .engine.training import History, TrainOptions, train_unchecked
 from .engine.validation import as_float_array, check_finite
 from .errors import ModelFileError, TrainingDiverged
 from .io import load_arrays, save_arrays
-from .labels import TASK_OUTPUT, Targets, infer_targets
+from .labels import TASK_OUTPUT, Targets, check_label_array, infer_targets_unchecked
 
 __all__ = ["Model", "progress_callback"]
 
@@ -106,6 +106,11 @@ class Model:
 
     def _inputs(self, X, name: str = "X") -> np.ndarray:
         """Validate X (2-D, finite, n[0] rows when fitted) and apply the stored standardization."""
+        return self._prepare(self._check_inputs(X, name), name)
+
+    def _check_inputs(self, X, name: str) -> np.ndarray:
+        """X as a floating-point array, validated once: 2-D, at least one example, finite, and
+        n[0] rows when the model knows n[0]."""
         X = as_float_array(X, name)
         if X.shape[1] == 0:
             raise ValueError(f"{name} must hold at least one example (column); got shape {X.shape}")
@@ -120,19 +125,25 @@ class Model:
                     f"{name} must have {n_x} features (rows), as the model was trained on; got shape {X.shape} "
                     "(one example per column)"
                 )
+        return X
+
+    def _prepare(self, X: np.ndarray, name: str) -> np.ndarray:
+        """Checked X, standardized and in the model's dtype; each step that can overflow a finite
+        X (centring and scaling; a narrower dtype) is checked after it, and only those."""
         if self.scaler_ is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 X = self.scaler_.transform(X)
             if not np.isfinite(X).all():
                 raise ValueError(f"{name} holds values too large to standardize (beyond about 1e308 after centring)")
+        narrower = self.dtype.itemsize < X.dtype.itemsize
         with np.errstate(over="ignore"):
             X = X.astype(self.dtype, copy=False)
-        if not np.isfinite(X).all():  # float32 overflows beyond about 3.4e38
+        if narrower and not np.isfinite(X).all():  # float32 overflows beyond about 3.4e38
             raise ValueError(f"{name} holds values too large for {self.dtype} (|x| up to {np.finfo(self.dtype).max:.3g})")
         return X
 
-    def _targets(self, Y, X: np.ndarray, name: str = "Y", x_name: str = "X") -> np.ndarray:
-        Y_encoded = self.targets_.encode(Y, self.dtype)
+    def _targets(self, Y, X: np.ndarray, name: str = "Y", x_name: str = "X", checked: bool = False) -> np.ndarray:
+        Y_encoded = (self.targets_.encode_unchecked if checked else self.targets_.encode)(Y, self.dtype)
         if Y_encoded.shape[1] != X.shape[1]:
             raise ValueError(
                 f"{name} must hold one label per example of {x_name}: {x_name} has {X.shape[1]} examples, "
@@ -146,17 +157,18 @@ class Model:
 
         On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
         finite parameters stay in ``parameters_`` for inspection.
+
+        The arrays are validated here, once (and the dev set's), then handed to the engine's loop
+        as they are (:func:`~nnlab.engine.training.train_unchecked`).
         """
         hp = self.hyperparameters
         self.parameters_ = self.scaler_ = self.history_ = None
-        X = as_float_array(X, "X")
-        check_finite(X, "X")
-        if X.shape[1] == 0:
-            raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
-        self.targets_ = infer_targets(Y, hp.output)
+        X = self._check_inputs(X, "X")
+        Y = check_label_array(Y)
+        self.targets_ = infer_targets_unchecked(Y, hp.output)
         self.scaler_ = Standardizer().fit(X) if hp.standardize else None
-        X = self._inputs(X)
-        Y = self._targets(Y, X)
+        X = self._prepare(X, "X")
+        Y = self._targets(Y, X, checked=True)
         if dev is not None:
             if not isinstance(dev, (tuple, list)) or len(dev) != 2:
                 raise TypeError("dev must be a pair (X_dev, Y_dev)")
@@ -172,16 +184,17 @@ class Model:
         if hp.verbose and on_epoch is None:  # a progress bar on stderr, as tqdm does by default
             bar = tqdm(total=hp.epochs, desc="training", unit="epoch", leave=False)
             on_epoch = progress_callback(bar, hp.epochs)
+        options = TrainOptions(  # the engine's names for the hyperparameters; the task's output and its loss
+            epochs=hp.epochs, learning_rate=hp.learning_rate, hidden=hp.activation, output=self.targets_.output,
+            optimizer=hp.optimizer, beta=hp.beta, beta1=hp.beta1, beta2=hp.beta2, epsilon=hp.epsilon,
+            decay=hp.decay, decay_rate=hp.decay_rate, decay_steps=hp.decay_steps, batch_size=hp.batch_size,
+            lambd=hp.l2, keep_prob=hp.keep_prob, patience=hp.patience, restore_best=hp.restore_best,
+        )
         try:
-            result = train(
-                X, Y, parameters,
-                epochs=hp.epochs, learning_rate=hp.learning_rate, hidden=hp.activation,
-                output=self.targets_.output, optimizer=hp.optimizer, beta=hp.beta, beta1=hp.beta1,
-                beta2=hp.beta2, epsilon=hp.epsilon, decay=hp.decay, decay_rate=hp.decay_rate,
-                decay_steps=hp.decay_steps, batch_size=hp.batch_size, lambd=hp.l2, keep_prob=hp.keep_prob,
+            result = train_unchecked(
+                X, Y, parameters, options, dev=dev, on_epoch=on_epoch,
                 # a stream apart from the initializer's RandomState(seed), for shuffling and dropout
-                rng=np.random.RandomState([hp.seed, 1]), dev=dev, patience=hp.patience,
-                restore_best=hp.restore_best, on_epoch=on_epoch,
+                rng=np.random.RandomState([hp.seed, 1]),
             )
         except TrainingDiverged as error:
             self.parameters_, self.history_ = error.parameters, error.history
@@ -199,7 +212,18 @@ class Model:
     def predict_proba(self, X) -> np.ndarray:
         """Network outputs A[L] of shape (n[L], m): probabilities, or regression values."""
         self._check_fitted()
-        AL, _ = network.model_forward(self._inputs(X), self.parameters_, self.hyperparameters.activation, self.targets_.output)
+        return self._outputs(self._inputs(X))
+
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """A[L] of prepared inputs (checked by :meth:`_inputs`; the parameters were checked when
+        fitted or loaded): the engine's forward loop without checking them again."""
+        L = network.n_layers(self.parameters_)
+        layers = network.layer_arrays(self.parameters_, L)
+        with np.errstate(over="ignore", invalid="ignore"):
+            AL, caches = network.forward_unchecked(
+                X, layers, network.layer_activations(L, self.hyperparameters.activation, self.targets_.output)
+            )
+        network.check_overflow(X, caches)
         return AL
 
     def predict(self, X) -> np.ndarray:
@@ -224,11 +248,11 @@ class Model:
         X_in = self._inputs(X)
         Y_encoded = self._targets(Y, X_in)
         output = self.targets_.output
-        AL, _ = network.model_forward(X_in, self.parameters_, self.hyperparameters.activation, output)
+        AL = self._outputs(X_in)
         report = {
             "metric_name": "r2" if self.targets_.task == "regression" else "accuracy",
             "metric": metrics.score_outputs(AL, Y_encoded, output),
-            "cost": losses.compute_cost(AL, Y_encoded, losses.canonical_loss(output).name),
+            "cost": self._cost(AL, Y_encoded),
             "m": X_in.shape[1],
         }
         if self.targets_.task != "regression":
@@ -236,6 +260,11 @@ class Model:
             report["classes"] = self.targets_.classes.tolist()
             report["confusion"] = metrics.confusion_matrix(true, self.targets_.class_indices(AL), len(self.targets_.classes))
         return report
+
+    def _cost(self, AL: np.ndarray, Y: np.ndarray) -> float:
+        """The output's own loss of outputs and encoded targets (both trusted)."""
+        with np.errstate(over="ignore"):  # e.g. squared errors of targets near 1e300: the cost is inf
+            return losses.canonical_loss(self.targets_.output).cost(AL, Y)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
@@ -281,6 +310,10 @@ class Model:
             L = len(metadata["layer_dims"]) - 1
             model.parameters_ = {f"{p}{l}": arrays[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"}
             network.n_layers(model.parameters_)
+            for name, value in model.parameters_.items():  # checked once here; predictions trust them
+                if np.asarray(value).dtype.kind != "f":
+                    raise ValueError(f"{name} must be a floating-point array; got dtype {np.asarray(value).dtype}")
+                check_finite(value, name)
             if model.layer_dims != list(metadata["layer_dims"]) or len(
                 [name for name in arrays if name[:1] in "Wb" and name[1:].isdigit()]
             ) != 2 * L:

@@ -16,6 +16,7 @@ import numpy as np
 from ..engine.seeding import as_random_state
 from ..engine.validation import check_real
 from ..errors import DataError
+from ..labels import is_one_hot
 
 __all__ = ["Split", "split_indices", "train_dev_test_split"]
 
@@ -184,7 +185,7 @@ def _class_codes(Y: np.ndarray) -> np.ndarray:
     """Class index 0..K-1 of each example, from a row of labels or one-hot columns."""
     hint = "stratify=True needs class labels; pass stratify=False for regression targets"
     if Y.shape[0] > 1:
-        if Y.dtype.kind not in "biuf" or not np.isin(Y, (0, 1)).all() or not (Y.sum(axis=0) == 1).all():
+        if not is_one_hot(Y):
             raise DataError(f"Y of shape {Y.shape} is not one-hot; {hint}")
         return np.argmax(Y, axis=0)
     labels = Y[0]

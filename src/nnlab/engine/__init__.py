@@ -14,22 +14,13 @@ from .blocks import (
 )
 from .gradcheck import GradientCheck, gradient_check, relative_difference
 from .initializers import INITIALIZERS, initialize_parameters
-from .losses import (
-    LOSSES,
-    Loss,
-    binary_cross_entropy,
-    categorical_cross_entropy,
-    compute_cost,
-    get_loss,
-    l2_penalty,
-    mean_squared_error,
-)
-from .metrics import accuracy
+from .losses import LOSSES, Loss, compute_cost, get_loss, l2_penalty
+from .metrics import accuracy, binary_predictions
 from .network import Caches, inverted_dropout, model_backward, model_forward, n_layers, predict
 from .optimizers import OPTIMIZERS, initialize_optimizer, optimizer_step, update_parameters
 from .schedules import SCHEDULES, learning_rate_at
 from .seeding import as_random_state
-from .training import gradient_descent
+from .training import TrainOptions, gradient_descent, train
 
 __all__ = [
     "ACTIVATIONS",
@@ -43,10 +34,10 @@ __all__ = [
     "Loss",
     "OPTIMIZERS",
     "SCHEDULES",
+    "TrainOptions",
     "accuracy",
     "as_random_state",
-    "binary_cross_entropy",
-    "categorical_cross_entropy",
+    "binary_predictions",
     "compute_cost",
     "get_activation",
     "get_loss",
@@ -61,12 +52,12 @@ __all__ = [
     "linear_activation_forward",
     "linear_backward",
     "linear_forward",
-    "mean_squared_error",
     "model_backward",
     "model_forward",
     "n_layers",
     "optimizer_step",
     "predict",
+    "train",
     "relative_difference",
     "update_parameters",
 ]

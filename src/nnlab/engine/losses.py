@@ -23,14 +23,11 @@ from .validation import as_float_array, check_finite, check_labels_in_range, che
 __all__ = [
     "LOSSES",
     "Loss",
-    "binary_cross_entropy",
     "canonical_loss",
-    "categorical_cross_entropy",
     "check_labels",
     "compute_cost",
     "get_loss",
     "l2_penalty",
-    "mean_squared_error",
 ]
 
 
@@ -60,16 +57,32 @@ def _summed(terms):
 # bit-identical to the cost of that output alone.
 
 
+def _times(Y, X):
+    """``Y * X``, written over X (a temporary) when X can hold the result: the same bits, without
+    a new array the size of a stack of outputs."""
+    fits = type(Y) is np.ndarray and Y.dtype == X.dtype and Y.shape == X.shape[X.ndim - Y.ndim:]
+    return np.multiply(Y, X, out=X if fits else None)
+
+
+def _floored_log(X):
+    """``log(max(X, tiny))``, in one new array: only an exact 0 inside a log is replaced (by the
+    smallest normal number), so the cost stays finite and, everywhere else, exact."""
+    out = np.maximum(X, _tiny(X))
+    return np.log(out, out=out)
+
+
 def _bce_cost(AL, Y):
-    # J = -(1/m) sum(Y log A + (1 - Y) log(1 - A)); only an exact 0 inside a log is replaced
-    # (by the smallest normal number), so the cost stays finite and, everywhere else, exact.
-    tiny = _tiny(AL)
+    # J = -(1/m) sum(Y log A + (1 - Y) log(1 - A)), term by term in that order
     if AL.ndim > 2 and np.ndim(Y) == 2 and np.all((Y == 0) | (Y == 1)):
-        # A stack of outputs scored against hard 0/1 labels (checked once for all K): each entry
-        # is the log of the one probability its label picks, with one log instead of two. Equal
-        # to the line below entry for entry: the other term is 0 * (a finite log) = +-0.
-        return _per_output(-_summed(np.log(np.maximum(np.where(Y == 1, AL, 1 - AL), tiny))), AL)
-    return _per_output(-_summed(Y * np.log(np.maximum(AL, tiny)) + (1 - Y) * np.log(np.maximum(1 - AL, tiny))), AL)
+        # The same terms, evaluated with one log instead of two for a stack of outputs scored
+        # against hard 0/1 labels (checked once for all K): each entry is the log of the one
+        # probability its label picks; the other term, 0 * (a finite log), is +-0 and adds
+        # nothing, so every cost is bit-identical to the two-log line. (Logs dominate the cost
+        # of block scoring: float64 logs are not vectorized, and the two-log line alone would
+        # make the flower's 10,000 full-batch iterations about 8 % slower.)
+        return _per_output(-_summed(_floored_log(np.where(Y == 1, AL, 1 - AL))), AL)
+    terms = _times(Y, _floored_log(AL)) + _times(1 - Y, _floored_log(1 - AL))
+    return _per_output(-_summed(terms), AL)
 
 
 def _bce_gradient(AL, Y):
@@ -80,7 +93,7 @@ def _bce_gradient(AL, Y):
 
 def _cce_cost(AL, Y):
     # J = -(1/m) sum over classes and examples of Y log A
-    return _per_output(-_summed(Y * np.log(np.maximum(AL, _tiny(AL)))), AL)
+    return _per_output(-_summed(_times(Y, _floored_log(AL))), AL)
 
 
 def _cce_gradient(AL, Y):
@@ -178,28 +191,6 @@ def compute_cost(AL, Y, loss="binary_cross_entropy") -> float:
     AL, Y = check_cost_inputs(AL, Y, loss)
     with np.errstate(over="ignore"):  # e.g. squared errors of targets near 1e300: the cost is inf
         return loss.cost(AL, Y)
-
-
-def _with_fused_gradient(loss_name: str):
-    loss = LOSSES[loss_name]
-
-    def cost_and_dZ(AL, Y):
-        AL, Y = check_cost_inputs(AL, Y, loss)
-        return loss.cost(AL, Y), AL - Y
-
-    cost_and_dZ.__name__ = loss_name
-    cost_and_dZ.__doc__ = (
-        f"{loss_name.replace('_', ' ').capitalize()} and the gradient that starts backprop.\n\n"
-        "Parameters\n----------\nAL, Y : ndarray of shape (n[L], m)\n\n"
-        f"Returns\n-------\ncost : float\ndZ : ndarray of shape (n[L], m)\n"
-        f"    ``AL - Y``: m * dJ/dZ[L] for a {loss.canonical_output} output layer.\n"
-    )
-    return cost_and_dZ
-
-
-binary_cross_entropy = _with_fused_gradient("binary_cross_entropy")
-categorical_cross_entropy = _with_fused_gradient("categorical_cross_entropy")
-mean_squared_error = _with_fused_gradient("mean_squared_error")
 
 
 def l2_penalty(parameters: dict, lambd: float, m: int) -> float:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "DECISION_THRESHOLD",
     "accuracy",
+    "binary_predictions",
     "confusion_matrix",
     "correct_count",
     "r2_from_sums",
@@ -13,6 +15,19 @@ __all__ = [
     "squared_error",
     "total_variation",
 ]
+
+
+#: A sigmoid output above this is predicted positive (the course's ``A > 0.5``).
+DECISION_THRESHOLD = 0.5
+
+
+def binary_predictions(A):
+    """``A > 0.5``: the positive-class decisions of sigmoid outputs (or of 0/1 labels), as bools.
+
+    The one place the threshold is applied: ``predict``, the accuracy counts and the Model's
+    decoded labels all call this.
+    """
+    return np.greater(A, DECISION_THRESHOLD)
 
 
 def accuracy(predictions, Y) -> float:
@@ -34,14 +49,14 @@ def accuracy(predictions, Y) -> float:
 def correct_count(AL, Y, output: str):
     """How many of the m columns the outputs ``AL`` classify as the labels ``Y`` do.
 
-    sigmoid: ``AL > 0.5`` against ``Y > 0.5`` (every output unit must agree); softmax: the
+    sigmoid: :func:`binary_predictions` of ``AL`` against those of ``Y`` (every output unit must agree); softmax: the
     argmax of each column against the one-hot ``Y``. ``AL`` (n[L], m) gives an int; a stack
     of outputs (K, n[L], m) gives K counts.
     """
     if output == "softmax":
         agree = np.argmax(AL, axis=-2) == np.argmax(Y, axis=-2)
     else:
-        agree = np.all((AL > 0.5) == (Y > 0.5), axis=-2)
+        agree = np.all(binary_predictions(AL) == binary_predictions(Y), axis=-2)
     counts = np.count_nonzero(agree, axis=-1)
     return int(counts) if np.ndim(counts) == 0 else counts
 

@@ -5,6 +5,11 @@ activation is sigmoid (binary), softmax (multiclass) or linear (regression). The
 examples is vectorized away (each layer handles all m columns at once); the loop over layers
 cannot be, since layer l needs A[l-1].
 
+:func:`forward_unchecked` and :func:`backward_unchecked` are the only loops over the layers.
+:func:`model_forward` / :func:`model_backward` validate their arguments and run them on new
+arrays, with the course's caches; the training loop runs them in a
+:class:`~nnlab.engine.buffers.Workspace` of preallocated buffers, with the same bits.
+
 Inverted dropout (course 2, week 1). With ``keep_prob < 1``, after each *hidden* layer's
 activation a mask ``D[l] = rng.rand(n[l], m) < keep_prob`` is drawn and the next layer sees
 ``A[l] * D[l] / keep_prob`` (the input X and the output layer are never dropped). Dividing by
@@ -19,11 +24,12 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get_activation
-from .blocks import linear_activation_forward, linear_backward
+from .blocks import LayerCache, LinearCache, affine, linear_gradients
 from .losses import canonical_loss, check_cost_inputs, get_loss
+from .metrics import binary_predictions
 from .validation import as_float_array, check_finite, check_positive_number, check_real, describe
 
-__all__ = ["Caches", "inverted_dropout", "model_backward", "model_forward", "n_layers", "predict"]
+__all__ = ["Caches", "check_overflow", "inverted_dropout", "model_backward", "model_forward", "n_layers", "predict"]
 
 
 class Caches(list):
@@ -138,6 +144,18 @@ def check_inputs(X, parameters) -> tuple[np.ndarray, int]:
     return X, L
 
 
+def layer_arrays(parameters, L: int) -> list:
+    """``[(W1, b1), ..., (WL, bL)]`` of a validated parameter dict, as floating-point arrays."""
+    return [(as_float_array(parameters[f"W{l}"], f"W{l}"), as_float_array(parameters[f"b{l}"], f"b{l}"))
+            for l in range(1, L + 1)]
+
+
+def layer_activations(L: int, hidden, output) -> list:
+    """The activation of each layer, ``[None, g1, ..., gL]`` (index l; hidden ones, then the output),
+    each with functions that take ``out=`` (:meth:`~.activations.Activation.with_out`)."""
+    return [None] + [get_activation(hidden).with_out()] * (L - 1) + [get_activation(output).with_out()]
+
+
 def model_forward(X, parameters, hidden="relu", output="sigmoid", keep_prob=1.0, rng=None):
     """Forward propagation through all L layers, with optional inverted dropout.
 
@@ -166,32 +184,76 @@ def model_forward(X, parameters, hidden="relu", output="sigmoid", keep_prob=1.0,
     get_activation(hidden), get_activation(output)
     X, L = check_inputs(X, parameters)
     keep_prob = check_dropout(keep_prob, rng)
-    # Finite inputs can still overflow a layer (|x| ~ 1e155 times weights ~ 1e155): that is a
-    # ValueError naming the layer, not a NumPy warning from deep inside a matmul.
     with np.errstate(over="ignore", invalid="ignore"):
-        AL, caches = forward_unchecked(X, parameters, L, hidden, output, keep_prob, rng)
+        AL, caches = forward_unchecked(X, layer_arrays(parameters, L), layer_activations(L, hidden, output),
+                                       keep_prob, rng)
+    check_overflow(X, caches)
+    return AL, caches
+
+
+def check_overflow(X, caches) -> None:
+    """Raise ``ValueError`` naming the first layer whose Z overflowed (finite inputs can still
+    overflow a layer: |x| ~ 1e155 times weights ~ 1e155), rather than let a NumPy warning or a
+    non-finite output through."""
     for l, (_, Z) in enumerate(caches, start=1):
         if not np.isfinite(Z).all():
             raise ValueError(
                 f"Z{l} overflowed: X and the parameters are too large for {Z.dtype} "
                 f"(largest |X| {np.max(np.abs(X)):.3g}); scale the inputs or the weights"
             )
-    return AL, caches
 
 
-def forward_unchecked(X, parameters, L, hidden, output, keep_prob=1.0, rng=None):
-    """:func:`model_forward` for inputs already validated (the training loop's hot path)."""
-    dropout = keep_prob < 1
-    A, caches, masks = X, [], []
+def forward_unchecked(X, layers, activations, keep_prob=1.0, rng=None, workspace=None, out=None):
+    """The one forward loop over the layers, for validated inputs.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n[0], m)
+    layers : list of L pairs ``(W{l}, b{l})``
+        From :func:`layer_arrays`, or a :class:`~nnlab.engine.buffers.TrainingState`'s views.
+    activations : list
+        ``[None, g1, ..., gL]``, from :func:`layer_activations`.
+    keep_prob, rng
+        As :func:`model_forward` (validated).
+    workspace : Workspace, optional
+        Buffers for m examples (:class:`~nnlab.engine.buffers.Workspace`): each layer writes Z and
+        then A in place there, and no cache is built; the workspace records what
+        :func:`backward_unchecked` needs. Without it new arrays come back. Both give the same bits.
+    out : ndarray of shape (n[L], m), optional
+        With a workspace: where A[L] goes instead of the workspace's own buffer.
+
+    Returns
+    -------
+    AL : ndarray of shape (n[L], m)
+        With a workspace, a live buffer (the next forward pass overwrites it).
+    caches : list or Caches
+        Only without a workspace (as :func:`model_forward`).
+    """
+    ws, L, dropout, A_prev = workspace, len(layers), keep_prob < 1, X
+    if ws is None:
+        caches, masks = [], []
+    else:
+        ws.output, ws.keep_prob = (ws.A[L] if out is None else out), keep_prob
     for l in range(1, L + 1):
-        activation = output if l == L else hidden
-        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
-        caches.append(cache)
+        W, b = layers[l - 1]
+        target = None if ws is None else ws.A[l] if l < L else ws.output
+        Z = affine(A_prev, W, b, out=target)  # (n[l], m)
+        A = activations[l].forward(Z, out=target)  # with a workspace: in place, over Z
+        if ws is None:
+            caches.append(LayerCache(LinearCache(A_prev, W, b), Z))
+        else:
+            ws.inputs[l], ws.weights[l] = A_prev, W
         if dropout and l < L:
             mask = rng.rand(*A.shape) < keep_prob  # D[l]: (n[l], m) bool, True = kept
-            masks.append(mask)
-            A = inverted_dropout(A, mask, keep_prob)  # the next layer's A_prev
-    return (A, Caches(caches, masks, keep_prob)) if dropout else (A, caches)
+            A = inverted_dropout(A, mask, keep_prob, out=None if ws is None else ws.dropped[l])  # the next A_prev
+            if ws is None:
+                masks.append(mask)
+            else:
+                ws.masks[l] = mask
+        A_prev = A
+    if ws is not None:
+        return A
+    return A, (Caches(caches, masks, keep_prob) if dropout else caches)
 
 
 def model_backward(
@@ -237,12 +299,14 @@ def model_backward(
     AL, Y = check_cost_inputs(AL, Y, loss)
     if len(caches) < 1:
         raise ValueError("caches must hold one cache per layer; got an empty list")
+    activations = layer_activations(len(caches), hidden, output)
     if derivative_from not in ("A", "Z"):
         raise ValueError(f"derivative_from must be 'A' or 'Z'; got {derivative_from!r}")
     lambd = check_positive_number(lambd, "lambd", allow_zero=True)
     _check_masks(caches)
     with np.errstate(over="ignore", invalid="ignore"):
-        grads = backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused, derivative_from)
+        grads = backward_unchecked(AL, Y, caches, activations, loss, lambd, fused and loss.canonical_output == output,
+                                   derivative_from)
     for name, grad in grads.items():
         if not np.isfinite(grad).all():
             raise ValueError(f"{name} overflowed during backpropagation: the values are too large for {grad.dtype}")
@@ -265,40 +329,65 @@ def _check_masks(caches) -> None:
             raise ValueError(f"caches.masks[{l - 1}] must have the shape of Z{l}, {np.shape(Z)}; got {np.shape(mask)}")
 
 
-def backward_unchecked(AL, Y, caches, hidden, output, loss, lambd, fused=True, derivative_from="A", need_dA0=True):
-    """:func:`model_backward` for inputs already validated (``loss`` a :class:`Loss`).
+def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, derivative_from="A", need_dA0=True,
+                       workspace=None):
+    """The one backward loop over the layers, for validated inputs (``loss`` a :class:`Loss`).
 
-    ``need_dA0=False`` (training) skips the gradient with respect to X; ``grads`` then has no
-    ``"dA0"``.
+    ``fused``: start from ``dZ[L] = AL - Y`` (the caller has checked the pairing is canonical).
+    ``need_dA0=False`` skips the gradient with respect to X (no ``"dA0"``). With the
+    ``workspace`` of the last :func:`forward_unchecked` (then ``caches`` is None), the gradients
+    go into its buffers (``workspace.grads``: dW and db; ``workspace.dA``: dA[l] for l >= 1),
+    dA0 is never computed, and None comes back; without it, a ``grads`` dict of new arrays.
+    Both give the same bits.
     """
-    masks = getattr(caches, "masks", None)  # dropout: D[1] .. D[L-1]
-    if masks is not None:
-        derivative_from = "Z"  # the next cache's A_prev is the dropped A
+    ws, L = workspace, len(activations) - 1
+    if ws is None:
+        grads = {}
+        masks = getattr(caches, "masks", None)  # dropout: D[1] .. D[L-1]
+        keep_prob = getattr(caches, "keep_prob", 1.0)
+        if masks is not None:
+            masks, derivative_from = [None, *masks], "Z"  # the next cache's A_prev is the dropped A
 
-    def dZ_of(dA, activation, A, cache):
-        g = get_activation(activation)
-        return g.derivative(dA, A) if derivative_from == "A" else g.backward(dA, cache[1])
-
-    L = len(caches)
-    if fused and loss.canonical_output == output:
-        dZ = AL - Y  # (n[L], m)
+        def output_of(l):  # A[l] before dropout: what g' is read from
+            if derivative_from == "A":
+                return AL if l == L else caches[l][0][0]
+            return activations[l].forward(caches[l - 1][1])
+    else:  # A[l] before dropout is in the workspace; gradients go to its buffers
+        keep_prob, outputs, dZs, dAs, gradients = ws.keep_prob, ws.A, ws.dZ, ws.dA, ws.grads.layers
+        masks = ws.masks if keep_prob < 1 else None
+    m = AL.shape[1]
+    if fused:
+        dZ = np.subtract(AL, Y, out=None if ws is None else dZs[L])  # dZ[L] = AL - Y: (n[L], m)
+    elif ws is None:
+        dZ = activations[L].derivative(loss.gradient(AL, Y), output_of(L))
     else:
-        dZ = dZ_of(loss.gradient(AL, Y), output, AL, caches[L - 1])
-    grads = {}
+        dZ = activations[L].derivative(loss.gradient(AL, Y), AL, out=dZs[L])
     for l in range(L, 0, -1):
-        linear_cache = caches[l - 1][0]
-        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache, need_dA_prev=l > 1 or need_dA0)
-        if dA_prev is not None:
-            grads[f"dA{l - 1}"] = dA_prev
+        if ws is None:
+            (A_prev, W, _), _ = caches[l - 1]
+            dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_gradients(dZ, A_prev, W, m, need_dA_prev=l > 1 or need_dA0)
+            if dA_prev is not None:
+                grads[f"dA{l - 1}"] = dA_prev
+        else:  # unscaled: the whole gradient buffer is divided by m once, below
+            dW, db = gradients[l - 1]
+            dA_prev = linear_gradients(dZ, ws.inputs[l], ws.weights[l], None, dW, db, dAs[l - 1], l > 1)[0]
         if l > 1:  # A[l-1] is this layer's A_prev
-            if masks is not None:
-                grads[f"dA{l - 1}"] = inverted_dropout(grads[f"dA{l - 1}"], masks[l - 2], caches.keep_prob)
-            dZ = dZ_of(grads[f"dA{l - 1}"], hidden, linear_cache[0], caches[l - 2])
+            if masks is not None and masks[l - 1] is not None:
+                inverted_dropout(dA_prev, masks[l - 1], keep_prob, out=dA_prev)
+            if ws is None:
+                dZ = activations[l - 1].derivative(dA_prev, output_of(l - 1))
+            else:
+                dZ = activations[l - 1].derivative(dA_prev, outputs[l - 1], out=dZs[l - 1])
+    if ws is not None:
+        np.divide(ws.grads.flat, m, out=ws.grads.flat)  # dW = dZ A_prev.T / m, db = sum(dZ) / m
     if lambd:
-        m = AL.shape[1]
         for l in range(1, L + 1):
-            grads[f"dW{l}"] = add_l2_gradient(grads[f"dW{l}"], caches[l - 1][0][1], lambd, m)
-    return grads
+            if ws is None:
+                grads[f"dW{l}"] = add_l2_gradient(grads[f"dW{l}"], caches[l - 1][0][1], lambd, m)
+            else:
+                dW = ws.grads.layers[l - 1][0]
+                add_l2_gradient(dW, ws.weights[l], lambd, m, out=dW, work=ws.scratch.layers[l - 1][0])
+    return grads if ws is None else None
 
 
 def predict(X, parameters, hidden="relu", output="sigmoid"):
@@ -307,12 +396,12 @@ def predict(X, parameters, hidden="relu", output="sigmoid"):
     Returns
     -------
     ndarray of shape (1, m)
-        sigmoid: 0/1 as int (``AL > 0.5``); softmax: the argmax class index; otherwise
+        sigmoid: 0/1 as int (:func:`~.metrics.binary_predictions`); softmax: the argmax class index; otherwise
         (n[L], m) real outputs.
     """
     AL, _ = model_forward(X, parameters, hidden, output)
     if output == "sigmoid":
-        return (AL > 0.5).astype(np.int64)
+        return binary_predictions(AL).astype(np.int64)
     if output == "softmax":
         return np.argmax(AL, axis=0).reshape(1, -1)
     return AL

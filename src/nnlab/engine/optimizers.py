@@ -35,15 +35,17 @@ import numpy as np
 from .network import n_layers
 from .validation import check_positive_number, check_real, describe
 
-__all__ = ["OPTIMIZERS", "initialize_optimizer", "optimizer_step", "update_parameters"]
+__all__ = ["OPTIMIZERS", "check_beta", "check_optimizer", "initialize_optimizer", "optimizer_step",
+           "update_parameters"]
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 
 # The moving averages each optimizer keeps, one entry per parameter ("dW1", "db1", ...).
-_MOMENTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
+MOMENTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
 
 
-def _check_name(name) -> str:
+def check_optimizer(name) -> str:
+    """``name`` if it is a registered optimizer; ``ValueError`` quoting it and the allowed names."""
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {name!r}")
     return name
@@ -109,7 +111,7 @@ def apply_rule(name, W, dW, v, s, t, learning_rate, beta, beta1, beta2, epsilon,
     W, dW : ndarray
         The parameter and its gradient (same shape and dtype).
     v, s : ndarray or None
-        The moments the rule keeps (``_MOMENTS``), None for the others.
+        The moments the rule keeps (``MOMENTS``), None for the others.
     t : int or None
         Adam's step number after this update (>= 1).
     out : ndarray, optional
@@ -138,7 +140,7 @@ def apply_rule(name, W, dW, v, s, t, learning_rate, beta, beta1, beta2, epsilon,
         v_hat = np.divide(v, 1 - beta1**t, out=work)  # bias corrections (Python floats)
         s_hat = np.divide(s, 1 - beta2**t, out=work2)
         return _rms_step(W, v_hat, s_hat, learning_rate, epsilon, out, work, work2), v, s
-    raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {name!r}")
+    return check_optimizer(name)  # raises: not a registered name
 
 
 def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
@@ -183,10 +185,10 @@ def initialize_optimizer(parameters: dict, name: str) -> dict:
     ValueError
         For an unknown ``name``, quoting it and the allowed names.
     """
-    name = _check_name(name)
+    name = check_optimizer(name)
     keys = _parameter_keys(parameters)
     state = {
-        moment: {f"d{key}": np.zeros_like(parameters[key]) for key in keys} for moment in _MOMENTS[name]
+        moment: {f"d{key}": np.zeros_like(parameters[key]) for key in keys} for moment in MOMENTS[name]
     }
     if name == "adam":
         state["t"] = 0
@@ -194,14 +196,14 @@ def initialize_optimizer(parameters: dict, name: str) -> dict:
 
 
 def _check_state(state, name, parameters, keys) -> None:
-    expected = set(_MOMENTS[name]) | ({"t"} if name == "adam" else set())
+    expected = set(MOMENTS[name]) | ({"t"} if name == "adam" else set())
     if not isinstance(state, dict) or set(state) != expected:
         got = sorted(state) if isinstance(state, dict) else describe(state)
         raise ValueError(
             f"state for optimizer {name!r} must be a dict with keys {sorted(expected)} "
             f"(see initialize_optimizer); got {got}"
         )
-    for moment in _MOMENTS[name]:
+    for moment in MOMENTS[name]:
         for key in keys:
             grad_key = f"d{key}"
             if grad_key not in state[moment]:
@@ -219,7 +221,8 @@ def _check_state(state, name, parameters, keys) -> None:
             raise ValueError(f"state['t'] must be an integer >= 0 (the Adam steps taken); got {describe(t)}")
 
 
-def _check_beta(value, name: str) -> float:
+def check_beta(value, name: str) -> float:
+    """An averaging coefficient (beta, beta1, beta2) in [0, 1)."""
     return check_real(value, name, low=0.0, high=1.0, high_open=True)
 
 
@@ -266,10 +269,10 @@ def optimizer_step(
         Naming the argument and the value received, for an unknown optimizer, a bad
         hyperparameter, or grads/state that do not match the parameters.
     """
-    name = _check_name(name)
+    name = check_optimizer(name)
     keys = _parameter_keys(parameters)
     learning_rate = check_positive_number(learning_rate, "learning_rate")
-    beta, beta1, beta2 = _check_beta(beta, "beta"), _check_beta(beta1, "beta1"), _check_beta(beta2, "beta2")
+    beta, beta1, beta2 = check_beta(beta, "beta"), check_beta(beta1, "beta1"), check_beta(beta2, "beta2")
     epsilon = check_positive_number(epsilon, "epsilon")
     gradients = _gradients(parameters, grads, keys)
     _check_state(state, name, parameters, keys)

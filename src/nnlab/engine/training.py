@@ -4,56 +4,83 @@
 :func:`gradient_descent` (full batch, plain gradient descent: the course's loop, number for
 number); the Model API, the CLI and the search call it with mini-batches, an optimizer, a
 learning-rate schedule, L2, dropout and early stopping on a dev set.
+
+:func:`train` validates its arguments once (:func:`check_training_data`, :class:`TrainOptions`)
+and runs :func:`train_unchecked`, which trusts them: a caller that has validated its data at its
+own boundary (the Model) calls that directly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from ..errors import TrainingDiverged
 from .activations import get_activation
-from .losses import canonical_loss, check_labels, get_loss, l2_penalty
-from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, total_variation
-from .fastpath import FastNetwork, Workspace
-from .network import check_inputs
-from .optimizers import initialize_optimizer
+from .buffers import TrainingState, Workspace
+from .losses import Loss, canonical_loss, check_labels, get_loss
+from .network import backward_unchecked, check_inputs, forward_unchecked, layer_activations, n_layers
+from .optimizers import check_beta, check_optimizer
 from .schedules import learning_rate_at, scheduled_rate
-from .validation import check_int, check_positive_int, check_positive_number, check_real
+from .scoring import History, Scorer
+from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
 
-__all__ = ["History", "TrainResult", "gradient_descent", "train"]
+__all__ = ["History", "TrainOptions", "TrainResult", "check_training_data", "gradient_descent", "train",
+           "train_unchecked"]
 
 
-@dataclass
-class History:
-    """Per-epoch record of a training run (lists of equal length, one entry per epoch).
+@dataclass(frozen=True)
+class TrainOptions:
+    """How to train, apart from the data: validated on construction (the fields of :func:`train`)."""
 
-    ``train_cost`` and ``train_metric`` are accumulated over the epoch's mini-batches (with full
-    batch: the cost of the parameters before the epoch's update, as the course records it);
-    ``dev_*`` are measured after the epoch, without dropout, and are NaN without a dev set. The
-    metric is accuracy for sigmoid/softmax outputs and R² for linear outputs.
-    """
+    epochs: int  # passes over the training set
+    learning_rate: float  # alpha, or alpha_0 with a decay schedule
+    hidden: str = "relu"  # activation of the hidden layers
+    output: str = "sigmoid"  # activation of the output layer
+    loss: str | Loss | None = None  # None: the output's canonical loss (a Loss after validation)
+    optimizer: str = "gd"  # gd | momentum | rmsprop | adam
+    beta: float = 0.9  # momentum's average
+    beta1: float = 0.9  # Adam's first moment
+    beta2: float = 0.999  # Adam's second moment, RMSprop's average
+    epsilon: float = 1e-8  # RMSprop / Adam denominator guard
+    decay: str | None = None  # None | inverse_time | step (see engine.schedules)
+    decay_rate: float = 1.0
+    decay_steps: int = 1
+    batch_size: int | None = None  # mini-batch size; None: full batch
+    lambd: float = 0.0  # L2 strength
+    keep_prob: float = 1.0  # dropout keep probability of the hidden units, in (0, 1]
+    patience: int | None = None  # early stopping: epochs without a better dev cost
+    restore_best: bool = True  # with early stopping, return the best dev epoch's parameters
 
-    epoch: list[int] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    train_cost: list[float] = field(default_factory=list)
-    train_metric: list[float] = field(default_factory=list)
-    dev_cost: list[float] = field(default_factory=list)
-    dev_metric: list[float] = field(default_factory=list)
+    def __post_init__(self):
+        def set_(name, value):
+            object.__setattr__(self, name, value)
 
-    def append(self, **values) -> None:
-        for name, value in values.items():
-            getattr(self, name).append(value)
+        set_("epochs", check_positive_int(self.epochs, "epochs"))
+        set_("learning_rate", learning_rate_at(0, self.learning_rate, self.decay, self.decay_rate, self.decay_steps))
+        set_("decay_rate", check_positive_number(self.decay_rate, "decay_rate", allow_zero=True))
+        set_("decay_steps", check_positive_int(self.decay_steps, "decay_steps"))
+        get_activation(self.hidden), get_activation(self.output)
+        set_("loss", canonical_loss(self.output) if self.loss is None else get_loss(self.loss))
+        check_optimizer(self.optimizer)
+        for name in ("beta", "beta1", "beta2"):
+            set_(name, check_beta(getattr(self, name), name))
+        set_("epsilon", check_positive_number(self.epsilon, "epsilon"))
+        if self.batch_size is not None:
+            set_("batch_size", check_positive_int(self.batch_size, "batch_size"))
+        set_("lambd", check_positive_number(self.lambd, "lambd", allow_zero=True))
+        set_("keep_prob", check_real(self.keep_prob, "keep_prob", low=0.0, high=1.0, low_open=True))
+        if self.patience is not None:
+            set_("patience", check_int(self.patience, "patience", 1))
+        if not isinstance(self.restore_best, (bool, np.bool_)):
+            raise TypeError(f"restore_best must be true or false; got {describe(self.restore_best)}")
 
-    def extend(self, **columns) -> None:
-        """Append several epochs at once: a list of values per field."""
-        for name, values in columns.items():
-            getattr(self, name).extend(values)
-
-    def as_dict(self) -> dict[str, list]:
-        return {name: list(values) for name, values in vars(self).items()}
+    def learning_rate_of(self, epoch: int) -> float:
+        """alpha of ``epoch`` (the schedule's, or the constant rate)."""
+        if self.decay is None:
+            return self.learning_rate
+        return scheduled_rate(epoch, self.learning_rate, self.decay, self.decay_rate, self.decay_steps)
 
 
 @dataclass
@@ -67,366 +94,148 @@ class TrainResult:
     stopped_early: bool
 
 
-def _diverged(what: str, epoch: int, alpha: float, parameters: dict, history: "History") -> TrainingDiverged:
-    return TrainingDiverged(
-        f"training diverged: {what} at epoch {epoch} (counting from 0) with learning rate {alpha:g}; "
-        f"try a smaller learning rate (e.g. {alpha / 10:g})",
-        epoch=epoch, learning_rate=alpha, parameters=parameters, history=history,
-    )
-
-
-def _minibatches(m: int, batch_size: int, rng: np.random.RandomState):
-    """One epoch's mini-batches (batch_size < m): a shuffled partition of the example indices."""
-    permutation = rng.permutation(m)
-    return [permutation[start : start + batch_size] for start in range(0, m, batch_size)]
-
-
-#: Outputs scored together (see ``train``): at most this many epochs or mini-batches, holding
-#: at most BLOCK_ENTRIES output values per block (512 KiB of float64, twice that for mini-batches,
-#: whose targets are kept too).
-BLOCK_OUTPUTS = 256
-BLOCK_ENTRIES = 1 << 16
-
-
-class _ScoreBlock:
-    """Outputs A[L] (n[L], m) waiting to be scored together: of recent epochs on one data set
-    (``Y`` given: the targets are the same for all), or of mini-batches (``Y`` None: each output
-    is kept with its own targets)."""
-
-    def __init__(self, shape: tuple, dtype, Y: np.ndarray | None = None):
-        self.Y = Y
-        self.outputs = np.empty((self.capacity(shape),) + tuple(shape), dtype)
-        self.targets = np.empty_like(self.outputs) if Y is None else None
-        self.filled = 0
-
-    @staticmethod
-    def capacity(shape: tuple) -> int:
-        return min(BLOCK_OUTPUTS, BLOCK_ENTRIES // int(np.prod(shape)))
-
-    @classmethod
-    def worth_it(cls, shape: tuple) -> bool:
-        """Whether a block for outputs of ``shape`` holds at least two of them."""
-        return cls.capacity(shape) >= 2
-
-    @staticmethod
-    def cost_stays_finite(shape: tuple, dtype) -> bool:
-        """Whether the cross-entropy of a finite output of ``shape`` is finite in ``dtype``: each
-        term is at most -log(smallest normal), and all of them must sum within the dtype's range
-        (always in float32 and float64; float16 overflows past about 6,700 terms)."""
-        info = np.finfo(dtype)
-        return int(np.prod(shape)) * -float(np.log(info.tiny)) < float(info.max)
-
-    @property
-    def full(self) -> bool:
-        return self.filled == len(self.outputs)
-
-    def next_slot(self) -> np.ndarray:
-        """The buffer the next output goes to (a forward pass may write there directly)."""
-        return self.outputs[self.filled]
-
-    def keep(self, Y: np.ndarray | None = None) -> None:
-        """Count the output written to :meth:`next_slot` (with its targets, for mini-batches)."""
-        if self.targets is not None:
-            np.copyto(self.targets[self.filled], Y)
-        self.filled += 1
-
-    def take(self, loss, output: str):
-        """``(costs, correct counts)`` of the kept outputs (arrays) and empty the block.
-
-        Each cost is bit-identical to ``loss.cost`` of that output alone: the costs reduce over
-        each output's own entries in the same order.
-        """
-        stack = self.outputs[: self.filled]
-        Y = self.Y if self.targets is None else self.targets[: self.filled]
-        self.filled = 0
-        return np.atleast_1d(loss.cost(stack, Y)), np.atleast_1d(correct_count(stack, Y, output))
-
-
-def train(
-    X,
-    Y,
-    parameters: dict,
-    *,
-    epochs: int,
-    learning_rate: float,
-    hidden: str = "relu",
-    output: str = "sigmoid",
-    loss=None,
-    optimizer: str = "gd",
-    beta: float = 0.9,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
-    epsilon: float = 1e-8,
-    decay: str | None = None,
-    decay_rate: float = 1.0,
-    decay_steps: int = 1,
-    batch_size: int | None = None,
-    lambd: float = 0.0,
-    keep_prob: float = 1.0,
-    rng: np.random.RandomState | None = None,
-    dev: tuple | None = None,
-    patience: int | None = None,
-    restore_best: bool = True,
-    on_epoch: Callable[[int, History], None] | None = None,
-) -> TrainResult:
+def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.RandomState | None = None,
+          on_epoch: Callable[[int, History], None] | None = None, **options) -> TrainResult:
     """Train a network from ``parameters`` (left unchanged).
 
     Each epoch runs, for every mini-batch, forward propagation (with inverted dropout when
     ``keep_prob < 1``), the cost (+ L2), backward propagation and one optimizer step, then scores
-    the dev set. The steps run in preallocated buffers (:mod:`~nnlab.engine.fastpath`), with
-    results bit-identical to composing ``model_forward``, ``model_backward`` and ``optimizer_step``. A non-finite cost stops training with :class:`~nnlab.errors.TrainingDiverged`.
-
-    Without an ``on_epoch`` callback, full-batch epochs and each epoch's mini-batches are scored
-    in blocks after the fact (same numbers, far fewer NumPy calls); mini-batches are gathered as rows,
-    so an ``X`` that is the transpose of a row-major (m, n[0]) array (``X_rows.T``, a view)
-    needs no copy, where a C-ordered (n[0], m) ``X`` is transposed once per call.
+    the dev set. The steps run in preallocated buffers (:mod:`~nnlab.engine.buffers`), with
+    results bit-identical to composing ``model_forward``, ``model_backward`` and
+    ``optimizer_step``. A non-finite cost stops training with :class:`~nnlab.errors.TrainingDiverged`.
 
     Parameters
     ----------
     X : ndarray of shape (n[0], m)
+        Mini-batches are gathered as rows, so an ``X`` that is the transpose of a row-major
+        (m, n[0]) array (``X_rows.T``, a view) needs no copy.
     Y : ndarray of shape (n[L], m)
         Targets in the loss's domain (0/1, one-hot columns, or reals).
     parameters : dict
         Initial ``"W{l}"`` (n[l], n[l-1]) and ``"b{l}"`` (n[l], 1); their dtype is the run's dtype.
-    epochs : int
-        Passes over the training set.
-    learning_rate : float
-        alpha, or alpha_0 with a ``decay`` schedule.
-    hidden, output, loss : str
-        Activations and cost (``loss`` defaults to the output's canonical loss).
-    optimizer : {"gd", "momentum", "rmsprop", "adam"}
-    beta, beta1, beta2, epsilon : float
-        Optimizer constants (momentum's beta; Adam's beta1, beta2; RMSprop uses beta2).
-    decay : {None, "inverse_time", "step"}
-    decay_rate, decay_steps
-        Schedule constants, see :func:`~nnlab.engine.schedules.learning_rate_at`.
-    batch_size : int, optional
-        Mini-batch size; None means full batch.
-    lambd : float
-        L2 strength.
-    keep_prob : float
-        Dropout keep probability for the hidden layers, in (0, 1].
-    rng : numpy.random.RandomState, optional
-        Source for shuffling and dropout masks (needed for either).
     dev : (X_dev, Y_dev), optional
         Hold-out set scored after every epoch.
-    patience : int, optional
-        Early stopping: stop when the dev cost has not improved for this many epochs.
-    restore_best : bool
-        With early stopping, return the parameters of the best dev epoch.
+    rng : numpy.random.RandomState, optional
+        Source for shuffling and dropout masks (needed for either).
     on_epoch : callable, optional
         ``on_epoch(epoch, history)`` after each epoch's record is appended.
+    **options
+        The fields of :class:`TrainOptions`: ``epochs`` and ``learning_rate`` (required),
+        ``hidden``, ``output``, ``loss``, ``optimizer``, ``beta``, ``beta1``, ``beta2``,
+        ``epsilon``, ``decay``, ``decay_rate``, ``decay_steps``, ``batch_size``, ``lambd``,
+        ``keep_prob``, ``patience``, ``restore_best``.
 
     Returns
     -------
     TrainResult
     """
+    options = TrainOptions(**options)
+    X, Y, dev = check_training_data(X, Y, parameters, options, dev)
+    return train_unchecked(X, Y, parameters, options, dev=dev, rng=rng, on_epoch=on_epoch)
+
+
+def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None):
+    """Validate the arrays of a run once: ``(X, Y, dev)`` in the parameters' dtype.
+
+    X (and the dev set's) finite, non-empty, with n[0] rows; parameters floating-point and finite;
+    Y (n[L], m) in the loss's domain.
+    """
     X, L = check_inputs(X, parameters)
     dtype = np.asarray(parameters["W1"]).dtype
     if dtype.kind != "f":
         raise ValueError(f"parameters must be floating-point arrays (their dtype is the run's); got W1 of dtype {dtype}")
-    if X.shape[1] == 0:
-        raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
-    X = X.astype(dtype, copy=False)
-    epochs = check_positive_int(epochs, "epochs")
-    schedule = (  # validated once; the loop calls the unchecked scheduled_rate
-        learning_rate_at(0, learning_rate, decay, decay_rate, decay_steps), decay,
-        check_positive_number(decay_rate, "decay_rate", allow_zero=True), check_positive_int(decay_steps, "decay_steps"),
-    )
-    lambd = check_positive_number(lambd, "lambd", allow_zero=True)
-    keep_prob = check_real(keep_prob, "keep_prob", low=0.0, high=1.0, low_open=True)
-    if batch_size is not None:
-        batch_size = check_positive_int(batch_size, "batch_size")
-    if patience is not None:
-        patience = check_int(patience, "patience", 1)
-        if dev is None:
-            raise ValueError("patience (early stopping) needs a dev set; got dev=None")
-    get_activation(hidden), get_activation(output)
-    loss = canonical_loss(output) if loss is None else get_loss(loss)
-    m = X.shape[1]
     n_y = np.shape(parameters[f"W{L}"])[0]
-    Y = check_labels(Y, loss, (n_y, m), dtype)
-    if (keep_prob < 1 or (batch_size is not None and batch_size < m)) and rng is None:
-        raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
+
+    def examples(X, Y, name):
+        if X.shape[1] == 0:
+            raise ValueError(f"{name} must hold at least one example (column); got shape {X.shape}")
+        return X.astype(dtype, copy=False), check_labels(Y, options.loss, (n_y, X.shape[1]), dtype)
+
+    X, Y = examples(X, Y, "X")
     if dev is not None:
-        X_dev, _ = check_inputs(dev[0], parameters)
-        if X_dev.shape[1] == 0:
-            raise ValueError(f"dev X must hold at least one example (column); got shape {X_dev.shape}")
-        X_dev = X_dev.astype(dtype, copy=False)
-        Y_dev = check_labels(dev[1], loss, (n_y, X_dev.shape[1]), dtype)
-    initialize_optimizer(parameters, optimizer)  # validates the name
-    net = FastNetwork(parameters, L, hidden, output, loss, optimizer, lambd, keep_prob,  # the loop's own copy
-                      constants=(beta, beta1, beta2, epsilon))
-    classification = output in ("sigmoid", "softmax")
-    ss_tot = 0.0 if classification else total_variation(Y)
+        dev = examples(check_inputs(dev[0], parameters)[0], dev[1], "dev X")
+    return X, Y, dev
 
-    full_batch = batch_size is None or batch_size >= m
-    if not full_batch:  # one example per row, so mini-batches are row blocks
-        X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (m, n[0]), (m, n[L])
-    history = History()
-    # With nothing watching epoch by epoch, the outputs of up to BLOCK_OUTPUTS epochs are kept and
-    # scored together: one vectorized cost and count per block instead of a dozen NumPy calls per
-    # epoch (for small networks, most of an epoch's time). The numbers are the same to the bit.
-    # The dev set's scores wait unless early stopping needs them now. The training cost waits
-    # only where a late look at it is as good as an early one: where a non-finite cost can come
-    # from a NaN output alone, which makes the same step's update non-finite too (bounded outputs
-    # scored by their own cross-entropy, logs floored at the smallest normal number, in a dtype
-    # whose range holds the largest such sum; no L2 penalty, which could overflow on its own).
-    train_block = dev_block = None
-    if on_epoch is None and classification:
-        if (full_batch and net.fused and not lambd and _ScoreBlock.worth_it(Y.shape)
-                and _ScoreBlock.cost_stays_finite(Y.shape, dtype)):
-            train_block = _ScoreBlock(Y.shape, dtype, Y)
-        if dev is not None and patience is None and _ScoreBlock.worth_it(Y_dev.shape):
-            dev_block = _ScoreBlock(Y_dev.shape, dtype, Y_dev)
-    # Mini-batches likewise, under the same conditions: the full ones of an epoch wait and are
-    # scored together when the block fills, before a last, smaller batch, or when the epoch ends
-    # (whatever watches epochs: an epoch's cost is only known at its end anyway).
-    batch_block = None
-    if (on_epoch is None and classification and not full_batch and net.fused and not lambd
-            and _ScoreBlock.worth_it((n_y, batch_size)) and _ScoreBlock.cost_stays_finite((n_y, batch_size), dtype)):
-        batch_block = _ScoreBlock((n_y, batch_size), dtype)
-    blocks = [block for block in (train_block, dev_block) if block is not None]
-    block_epochs = min((len(block.outputs) for block in blocks), default=1)  # a flush when one is full
-    pending: list[dict] = []  # history records of finished epochs whose scores wait in the blocks
 
-    def record_pending() -> list[float]:
-        """Append the pending epochs to the history; return the cost of an unfinished epoch, if any."""
-        if not blocks:
-            return []
-        scores = {name: block.take(loss, output) for name, block in (("train", train_block), ("dev", dev_block))
-                  if block is not None}
-        # column by column: one list per History field (tolist() gives the floats float() would;
-        # a count over an int m is the correctly rounded quotient either way)
-        n = len(pending)
-        columns = {name: [record[name] for record in pending] for name in pending[0]} if n else {}
-        if n and "train" in scores:
-            costs, counts = scores["train"]
-            columns.update(train_cost=costs[:n].tolist(), train_metric=(counts[:n] / m).tolist())
-        if n and "dev" in scores:
-            costs, counts = scores["dev"]
-            columns.update(dev_cost=[cost + penalty for cost, penalty in zip(costs.tolist(), columns.pop("dev_penalty"))],
-                           dev_metric=(counts / X_dev.shape[1]).tolist())
-        history.extend(**columns)
-        unfinished = [float(cost) for cost in scores["train"][0][len(pending):]] if "train" in scores else []
-        pending.clear()
-        return unfinished
-
-    def diverged(what: str, epoch: int, alpha: float) -> TrainingDiverged:
-        record_pending()  # the history up to the last finished epoch
-        return _diverged(what, epoch, alpha, net.parameters_copy(), history)
-
-    def score_waiting_batches(epoch, alpha) -> None:
-        """Add the batches waiting in ``batch_block`` to the epoch's sums, in batch order (the
-        sums of batch-by-batch scoring, to the bit); a non-finite cost raises, as it would have."""
-        nonlocal total_cost, score_sum
-        if not batch_block.filled:
-            return
-        costs, counts = batch_block.take(loss, output)
-        for cost in costs:
-            cost = float(cost)
-            if not np.isfinite(cost):
-                raise diverged(f"the cost became {cost}", epoch, alpha)
-            total_cost += cost * batch_size
-        score_sum += int(np.add.reduce(counts))
-
-    def score(AL, Y_batch, epoch, alpha):
-        """(cost, correct count or squared error) of one mini-batch's outputs; a non-finite cost raises."""
-        cost = loss.cost(AL, Y_batch) + (l2_penalty(net.parameters, lambd, AL.shape[1]) if lambd else 0.0)
-        if not np.isfinite(cost):
-            raise diverged(f"the cost became {cost}", epoch, alpha)
-        return cost, correct_count(AL, Y_batch, output) if classification else squared_error(AL, Y_batch)
-
+def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None) -> TrainResult:
+    """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype)."""
+    o, L, m = options, n_layers(parameters), X.shape[1]
+    loss, lambd, keep_prob = o.loss, o.lambd, o.keep_prob
+    full_batch = o.batch_size is None or o.batch_size >= m
+    if (o.keep_prob < 1 or not full_batch) and rng is None:
+        raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
+    if o.patience is not None and dev is None:
+        raise ValueError("patience (early stopping) needs a dev set; got dev=None")
+    state = TrainingState(parameters, L, o.optimizer, (o.beta, o.beta1, o.beta2, o.epsilon))  # the loop's own copy
+    activations = layer_activations(L, o.hidden, o.output)
+    fused = loss.canonical_output == o.output
+    scorer = Scorer(o.loss, o.output, Y, None if dev is None else dev[1], batch_size=None if full_batch else o.batch_size,
+                    lambd=o.lambd, fused=fused, watched=on_epoch is not None, early_stopping=o.patience is not None,
+                    state=state)
+    batches = _Batches(X, Y, state, full_batch, o.batch_size, o.keep_prob < 1, rng)
+    dev_workspace = None if dev is None else Workspace(state.dims, dev[0].shape[1], state.dtype)  # no dropout
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
-    nan = float("nan")  # the dev fields without a dev set
-    workspace = net.workspace(m, gather=False) if full_batch else None
-    if dev is not None:  # the dev set's forward pass, without dropout, in buffers of its own
-        dev_workspace = Workspace(net.dims, X_dev.shape[1], dtype, dropout=False, gather=False)
     stopped_early = False
     # A run that blows up ends in TrainingDiverged (the finite-cost checks); the overflow
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(epochs):
-            alpha = scheduled_rate(epoch, *schedule) if decay is not None else schedule[0]
-            record = {"epoch": epoch, "learning_rate": alpha, "dev_cost": nan, "dev_metric": nan}
-            if full_batch:
-                if train_block is not None:  # the output goes straight into the block
-                    net.forward(X, workspace, rng, out=train_block.next_slot())
-                    train_block.keep()
-                else:
-                    AL = net.forward(X, workspace, rng)
-                    train_cost, score_sum = score(AL, Y, epoch, alpha)  # the cost itself, as the course records it
-                net.backward(X, Y, workspace)
-                if not net.update(alpha):
-                    if train_block is not None:
-                        unfinished = record_pending()[0]
-                        if not np.isfinite(unfinished):
-                            raise diverged(f"the cost became {unfinished}", epoch, alpha)
-                    # Saturated outputs keep the cost finite while weights run off to infinity.
-                    raise diverged("the parameters became non-finite", epoch, alpha)
-            else:
-                total_cost, score_sum = 0.0, 0.0
-                for rows in _minibatches(m, batch_size, rng):
-                    workspace = net.workspace(len(rows), gather=True)
-                    # gathered rows: contiguous copies, 7x faster than gathering columns
-                    X_batch = np.take(X_rows, rows, axis=0, out=workspace.X, mode="clip").T  # (n[0], batch)
-                    Y_batch = np.take(Y_rows, rows, axis=0, out=workspace.Y, mode="clip").T  # (n[L], batch)
-                    if batch_block is not None and workspace.m == batch_size:
-                        net.forward(X_batch, workspace, rng, out=batch_block.next_slot())
-                        batch_block.keep(Y_batch)
-                    else:
-                        AL = net.forward(X_batch, workspace, rng)
-                        if batch_block is not None:
-                            score_waiting_batches(epoch, alpha)  # the earlier batches first
-                        cost, batch_score = score(AL, Y_batch, epoch, alpha)
-                        total_cost += cost * workspace.m
-                        score_sum += batch_score
-                    net.backward(X_batch, Y_batch, workspace)
-                    if not net.update(alpha):
-                        if batch_block is not None:  # a non-finite cost of this batch is what to report
-                            score_waiting_batches(epoch, alpha)
-                        raise diverged("the parameters became non-finite", epoch, alpha)
-                    if batch_block is not None and batch_block.full:
-                        score_waiting_batches(epoch, alpha)
-                if batch_block is not None:
-                    score_waiting_batches(epoch, alpha)
-                train_cost = total_cost / m  # the example-weighted mean of the batch costs
-            if train_block is None:
-                record.update(train_cost=train_cost,
-                              train_metric=score_sum / m if classification else r2_from_sums(score_sum, ss_tot))
-
+        for epoch in range(o.epochs):
+            alpha = o.learning_rate_of(epoch)
+            scorer.start_epoch(epoch, alpha)
+            for X_batch, Y_batch, workspace in batches.epoch():
+                out = scorer.train_slot(workspace.m)
+                AL = forward_unchecked(X_batch, state.layers, activations, keep_prob, rng, workspace, out)
+                scorer.add(AL, Y_batch)
+                backward_unchecked(AL, Y_batch, None, activations, loss, lambd, fused, workspace=workspace)
+                if not state.update(alpha):
+                    raise scorer.step_diverged()
+            AL_dev = None
             if dev is not None:
-                AL_dev = net.forward(X_dev, dev_workspace, out=None if dev_block is None else dev_block.next_slot())
-                penalty = l2_penalty(net.parameters, lambd, X_dev.shape[1])
-                if dev_block is not None:
-                    dev_block.keep()
-                    record["dev_penalty"] = penalty  # dev_cost and dev_metric: set when the block is scored
-                else:
-                    record.update(dev_cost=loss.cost(AL_dev, Y_dev) + penalty,
-                                  dev_metric=score_outputs(AL_dev, Y_dev, output))
-            if not blocks:
-                history.append(**record)
-            else:
-                pending.append(record)
-                if len(pending) == block_epochs:
-                    record_pending()
+                AL_dev = forward_unchecked(dev[0], state.layers, activations, 1.0, None, dev_workspace, scorer.dev_slot())
+            dev_cost = scorer.end_epoch(AL_dev)
             if on_epoch is not None:
-                on_epoch(epoch, history)
-            if patience is not None:
-                dev_cost = record["dev_cost"]
+                on_epoch(epoch, scorer.history)
+            if o.patience is not None:
                 if dev_cost < best[0]:
-                    best = (dev_cost, epoch, net.flat.copy())
-                elif epoch - best[1] >= patience:
+                    best = (dev_cost, epoch, state.flat.copy())
+                elif epoch - best[1] >= o.patience:
                     stopped_early = True
                     break
-        record_pending()
+        history = scorer.finish()
 
     best_epoch = len(history.epoch) - 1
-    parameters = net.parameters_copy()
-    if patience is not None and restore_best and best[1] >= 0:
-        parameters, best_epoch = net.parameters_copy(best[2]), best[1]
-    # the gradients' own buffers: this net takes no further step
-    return TrainResult(parameters, history, net.last_grads(workspace), best_epoch, stopped_early)
+    parameters = state.parameters_copy()
+    if o.patience is not None and o.restore_best and best[1] >= 0:
+        parameters, best_epoch = state.parameters_copy(best[2]), best[1]
+    # the gradients' own buffers: this state takes no further step
+    return TrainResult(parameters, history, state.last_grads(batches.workspace), best_epoch, stopped_early)
+
+
+class _Batches:
+    """An epoch's (mini-)batches as ``(X_batch, Y_batch, workspace)``: the whole set, or a shuffled
+    partition of the examples gathered as rows into each batch size's workspace."""
+
+    def __init__(self, X, Y, state: TrainingState, full_batch: bool, batch_size, dropout: bool, rng):
+        self.X, self.Y, self.state, self.batch_size, self.dropout, self.rng = X, Y, state, batch_size, dropout, rng
+        self.full_batch, m = full_batch, X.shape[1]
+        self.workspace = state.workspace(m, dropout=dropout, gather=False) if full_batch else None
+        self.whole = ((X, Y, self.workspace),)
+        if not full_batch:  # one example per row, so mini-batches are row blocks
+            self.X_rows, self.Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (m, n[0]), (m, n[L])
+
+    def epoch(self):
+        return self.whole if self.full_batch else self._shuffled()
+
+    def _shuffled(self):
+        m = self.X.shape[1]
+        permutation = self.rng.permutation(m)
+        for start in range(0, m, self.batch_size):
+            rows = permutation[start : start + self.batch_size]
+            ws = self.workspace = self.state.workspace(len(rows), dropout=self.dropout, gather=True)
+            # gathered rows: contiguous copies, 7x faster than gathering columns
+            X_batch = np.take(self.X_rows, rows, axis=0, out=ws.X, mode="clip").T  # (n[0], batch)
+            Y_batch = np.take(self.Y_rows, rows, axis=0, out=ws.Y, mode="clip").T  # (n[L], batch)
+            yield X_batch, Y_batch, ws
 
 
 def gradient_descent(

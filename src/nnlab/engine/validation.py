@@ -74,7 +74,7 @@ def all_finite(array: np.ndarray) -> bool:
     "ignore", invalid="ignore")`` is in force (the training loop is; :func:`check_finite` sets it).
     """
     if array.flags.c_contiguous or array.flags.f_contiguous:
-        flat = array.ravel(order="K")  # a view, in memory order
+        flat = array if array.ndim == 1 else array.ravel(order="K")  # a view, in memory order
         total = np.dot(flat, flat)
     else:
         total = np.add.reduce(array, axis=None)

@@ -1,6 +1,6 @@
-"""The training loop's fast path equals the reference path composed by hand, bit for bit in spirit.
+"""The training loop equals the reference path composed by hand (model_forward -> model_backward -> optimizer_step).
 
-``train`` steps a :class:`~nnlab.engine.fastpath.FastNetwork` in preallocated buffers; here every
+``train`` steps a :class:`~nnlab.engine.buffers.TrainingState` in preallocated buffers; here every
 activation x output, mini-batches, dropout, L2 and each optimizer are replayed with
 ``model_forward`` -> ``model_backward`` -> ``optimizer_step`` and compared, in float64 and float32.
 """
@@ -39,7 +39,7 @@ def _problem(output, dtype, m=37, seed=0):
 
 
 def _by_hand(X, Y, parameters, epochs, hidden, output, optimizer, lr, batch_size, lambd, keep_prob, seed):
-    """The reference loop: what train did before the fast path."""
+    """The reference loop, composed of the public functions."""
     rng = np.random.RandomState(seed)
     state = initialize_optimizer(parameters, optimizer)
     m = X.shape[1]
@@ -121,13 +121,30 @@ def test_activation_out_variants_equal_the_plain_forms_without_touching_inputs(n
     Z0, dA0 = Z.copy(), dA.copy()
     A = g.forward(Z)
     out = np.empty_like(Z)
-    np.testing.assert_array_equal(g.forward_into(Z, out), A)
+    np.testing.assert_array_equal(g.forward(Z, out=out), A)
     dZ = g.derivative(dA, A)
-    np.testing.assert_array_equal(g.derivative_into(dA, A, np.empty_like(dA)), dZ)
+    np.testing.assert_array_equal(g.derivative(dA, A, out=np.empty_like(dA)), dZ)
     np.testing.assert_array_equal(Z, Z0)
     np.testing.assert_array_equal(dA, dA0)
     in_place = Z.copy()
-    np.testing.assert_array_equal(g.forward_into(in_place, in_place), A)
+    np.testing.assert_array_equal(g.forward(in_place, out=in_place), A)
+    assert g.with_out() is g  # registered functions take out= themselves
+
+
+def test_an_activation_written_without_out_trains_through_a_copy():
+    from nnlab.engine.activations import Activation
+
+    plain = Activation("tanh_plain", lambda Z: np.tanh(Z), lambda dA, A: dA * (1 - A * A))
+    wrapped = plain.with_out()
+    Z = np.linspace(-2, 2, 6).reshape(2, 3)
+    out = np.empty_like(Z)
+    assert wrapped.forward(Z, out=out) is out
+    np.testing.assert_array_equal(out, np.tanh(Z))
+    X, Y, parameters = _problem("sigmoid", np.float64)
+    options = dict(epochs=3, learning_rate=0.1, output="sigmoid")
+    ours, theirs = train(X, Y, parameters, hidden=plain, **options), train(X, Y, parameters, hidden="tanh", **options)
+    for key in ours.parameters:
+        np.testing.assert_array_equal(ours.parameters[key], theirs.parameters[key])
 
 
 # --------------------------------------------------------------------------- scoring in blocks
@@ -168,10 +185,10 @@ def test_block_scoring_gives_the_history_of_epoch_by_epoch_scoring(output, dtype
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 def test_mini_batches_scored_in_blocks_give_the_history_of_batch_by_batch_scoring(
         output, dtype, batch_size, block_entries, monkeypatch):
-    from nnlab.engine import training
+    from nnlab.engine import scoring
 
     if block_entries is not None:
-        monkeypatch.setattr(training, "BLOCK_ENTRIES", block_entries * OUTPUTS[output])
+        monkeypatch.setattr(scoring, "BLOCK_ENTRIES", block_entries * OUTPUTS[output])
     X, Y, parameters = _problem(output, dtype, m=41)
     options = dict(X=X, Y=Y, parameters=parameters, epochs=30, learning_rate=0.1, hidden="tanh", output=output,
                    batch_size=batch_size, keep_prob=0.9)
@@ -257,11 +274,11 @@ def test_stacked_costs_and_counts_equal_each_output_scored_alone():
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dtype, batch_size, block_entries,
                                                                      monkeypatch):
-    from nnlab.engine import training
+    from nnlab.engine import scoring
     from nnlab.errors import TrainingDiverged
 
     if block_entries is not None:  # blocks of 2 mini-batches: several per epoch
-        monkeypatch.setattr(training, "BLOCK_ENTRIES", block_entries * OUTPUTS[output])
+        monkeypatch.setattr(scoring, "BLOCK_ENTRIES", block_entries * OUTPUTS[output])
 
     X, Y, parameters = _problem(output, dtype, m=30, seed=1)
     scale, learning_rate = (1e30, 1e60) if dtype == np.float64 else (1e6, 1e10)  # blows up within 3 epochs
@@ -278,3 +295,59 @@ def test_divergence_is_reported_alike_with_and_without_block_scoring(output, dty
     _assert_same_history(blocked.history, watched.history)
     for key in blocked.parameters:
         np.testing.assert_array_equal(blocked.parameters[key], watched.parameters[key])
+
+
+# --------------------------------------------------------------------------- options, validated once
+def test_train_options_are_validated_once_and_name_the_argument():
+    from nnlab.engine.losses import LOSSES
+    from nnlab.engine.training import TrainOptions
+
+    options = TrainOptions(epochs=3, learning_rate=1, output="softmax", batch_size=np.int64(8))
+    assert options.loss is LOSSES["categorical_cross_entropy"]  # the output's canonical loss
+    assert options.learning_rate == 1.0 and type(options.batch_size) is int
+    for bad, message in [(dict(beta2=1.0), r"beta2 must be a finite number in \[0.0, 1.0\); got 1.0"),
+                         (dict(epsilon=0.0), r"epsilon must be a finite number in \(0.0, inf\)"),
+                         (dict(optimizer="sgd"), r"optimizer must be one of .*got 'sgd'"),
+                         (dict(keep_prob=0.0), r"keep_prob must be a finite number in \(0.0, 1.0\]"),
+                         (dict(decay="cosine"), r"decay must be one of .*got 'cosine'")]:
+        with pytest.raises(ValueError, match=message):
+            TrainOptions(epochs=1, learning_rate=0.1, **bad)
+    with pytest.raises(TypeError, match="restore_best must be true or false"):
+        TrainOptions(epochs=1, learning_rate=0.1, restore_best="yes")
+
+
+def test_train_refuses_an_unknown_option_by_name():
+    X, Y, parameters = _problem("sigmoid", np.float64)
+    with pytest.raises(TypeError, match="learning_rat"):
+        train(X, Y, parameters, epochs=1, learning_rat=0.1)
+
+
+def test_train_unchecked_runs_the_same_loop_on_validated_arrays():
+    from nnlab.engine.training import TrainOptions, check_training_data, train_unchecked
+
+    X, Y, parameters = _problem("softmax", np.float32, m=40)
+    options = TrainOptions(epochs=4, learning_rate=0.1, output="softmax", batch_size=16)
+    X_ok, Y_ok, dev = check_training_data(X, Y, parameters, options, (X[:, :10], Y[:, :10]))
+    direct = train_unchecked(X_ok, Y_ok, parameters, options, dev=dev, rng=np.random.RandomState(1))
+    checked = train(X, Y, parameters, epochs=4, learning_rate=0.1, output="softmax", batch_size=16,
+                    dev=(X[:, :10], Y[:, :10]), rng=np.random.RandomState(1))
+    _assert_same_history(direct.history, checked.history)
+    for key in direct.parameters:
+        np.testing.assert_array_equal(direct.parameters[key], checked.parameters[key])
+
+
+def test_regression_targets_whose_variation_overflows_end_in_training_diverged_not_a_warning():
+    # sum((Y - mean)**2) of targets near 1e155 overflows; the run must say "diverged" (a
+    # ValueError), with no RuntimeWarning escaping on the way (found by test_properties)
+    import warnings
+
+    from nnlab.errors import TrainingDiverged
+
+    X = np.full((2, 8), -1.2e-71)
+    Y = np.array([[1e155, -1e-64, 3e16, 0.3, 1.9e3, -1.5e16, 100.0, -1e-9]])
+    parameters = initialize_parameters([2, 3, 1], "he", seed=0)
+    with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn"):
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingDiverged, match="the cost became inf at epoch 0"):
+            train(X, Y, parameters, epochs=3, learning_rate=0.1, output="linear", batch_size=3,
+                  rng=np.random.RandomState(0))

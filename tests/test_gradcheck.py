@@ -283,3 +283,17 @@ def test_check_fails_when_backprop_ignores_the_dropout_masks(monkeypatch):
     assert honest.difference < TOLERANCE
     monkeypatch.setattr(gradcheck_module, "model_backward", without_masks)
     assert gradient_check(parameters, X, Y, "tanh", "sigmoid", keep_prob=0.6, seed=3).difference > 1e-2
+
+
+def test_random_check_problem_keeps_hidden_units_off_their_kink_and_matches_the_output():
+    from nnlab.engine.gradcheck import random_check_problem
+
+    for output, check in (("sigmoid", lambda Y: set(np.unique(Y)) <= {0.0, 1.0}),
+                          ("softmax", lambda Y: np.array_equal(Y.sum(axis=0), np.ones(Y.shape[1]))),
+                          ("linear", lambda Y: Y.dtype == np.float64)):
+        parameters, X, Y = random_check_problem([4, 5, 3, 3], "relu", output, m=7, seed=2)
+        assert X.shape == (4, 7) and Y.shape == (3, 7) and check(Y)
+        _, caches = model_forward(X, parameters, "relu", output)
+        assert all(np.abs(cache[1]).min() > 1e-3 for cache in caches[:-1])
+    with pytest.raises(ValueError, match="could not draw a network"):
+        random_check_problem([3, 50, 1], "relu", "sigmoid", m=500, seed=0, margin=10.0, attempts=3)

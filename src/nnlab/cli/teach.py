@@ -4,16 +4,13 @@ shapes) and ``gradcheck`` (backpropagation against numerical differences)."""
 from __future__ import annotations
 
 import click
-import numpy as np
 
 from ..config import OUTPUTS
-from ..engine.gradcheck import gradient_check
-from ..engine.initializers import initialize_parameters, validate_layer_dims
+from ..engine.gradcheck import gradient_check, random_check_problem
+from ..engine.initializers import validate_layer_dims
 from ..engine.losses import canonical_loss
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.schedules import SCHEDULES
-from ..engine.network import model_forward
-from ..errors import NNLabError
 from ..text import table
 from .options import HIDDEN_ACTIVATIONS
 from .types import LayerSizes
@@ -73,7 +70,7 @@ def gradcheck(ctx, layer_dims, activation, output, examples, seed, l2, keep_prob
     when it is below 1e-7, FAIL (exit 1) otherwise. Everything is float64.
     """
     dims = _layer_dims(layer_dims, output)
-    parameters, X, Y = _gradcheck_problem(dims, activation, output, examples, seed, keep_prob)
+    parameters, X, Y = random_check_problem(dims, activation, output, examples, seed, keep_prob)
     result = gradient_check(
         parameters, X, Y, hidden=activation, output=output, lambd=l2, epsilon=epsilon,
         keep_prob=keep_prob, seed=seed,
@@ -97,36 +94,6 @@ def gradcheck(ctx, layer_dims, activation, output, examples, seed, l2, keep_prob
     click.echo("PASS" if passed else "FAIL")
     if not passed:
         ctx.exit(1)
-
-
-# lead: this belongs beside gradient_check in the engine (engine/gradcheck.py is not this area's)
-def _gradcheck_problem(dims, hidden, output, m, seed, keep_prob, margin=1e-3, attempts=200):
-    """A random float64 network and data whose hidden pre-activations all satisfy |Z| > margin.
-
-    Keeping Z away from 0 keeps relu-like units off their kink, where the numerical difference
-    straddles two slopes. Draws are retried from ``RandomState([seed, attempt])``.
-    """
-    for attempt in range(attempts):
-        rs = np.random.RandomState([seed, attempt])
-        parameters = initialize_parameters(dims, "he", seed=rs)
-        for l in range(1, len(dims)):
-            parameters[f"b{l}"] = 0.1 * rs.randn(dims[l], 1)
-        X = rs.randn(dims[0], m)
-        if output == "sigmoid":
-            Y = (rs.rand(dims[-1], m) > 0.5).astype(np.float64)
-        elif output == "softmax":
-            Y = np.eye(dims[-1])[:, rs.randint(dims[-1], size=m)]
-        else:
-            Y = rs.randn(dims[-1], m)
-        # the forward pass gradient_check makes: masks from RandomState(seed) under dropout
-        masks = np.random.RandomState(seed) if keep_prob < 1 else None
-        _, caches = model_forward(X, parameters, hidden, output, keep_prob, masks)
-        if all(np.abs(cache[1]).min() > margin for cache in caches[:-1]):
-            return parameters, X, Y
-    raise NNLabError(
-        f"could not draw a network whose hidden units all stay {margin:g} away from 0 in {attempts} "
-        "tries; use fewer examples or smaller layers"
-    )
 
 
 # --------------------------------------------------------------------------- explain

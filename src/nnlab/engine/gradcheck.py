@@ -21,10 +21,11 @@ import numpy as np
 
 from .losses import canonical_loss, compute_cost, get_loss, l2_penalty
 from .network import check_dropout, model_backward, model_forward, n_layers
+from .initializers import initialize_parameters
 from .seeding import as_random_state
 from .validation import check_int
 
-__all__ = ["GradientCheck", "gradient_check", "relative_difference"]
+__all__ = ["GradientCheck", "gradient_check", "random_check_problem", "relative_difference"]
 
 
 class GradientCheck(NamedTuple):
@@ -123,3 +124,35 @@ def gradient_check(
             names.append(f"{name}[{', '.join(map(str, index))}]")
     analytic, numeric = np.array(analytic), np.array(numeric)
     return GradientCheck(relative_difference(analytic, numeric), analytic, numeric, names)
+
+
+def random_check_problem(dims, hidden, output, m, seed, keep_prob=1.0, margin=1e-3, attempts=200):
+    """A random float64 network and data to check: ``(parameters, X, Y)``, hidden |Z| > ``margin``.
+
+    ``dims`` are all layer sizes n[0], ..., n[L]; ``X`` is (n[0], m); ``Y`` (n[L], m) holds 0/1
+    labels (sigmoid), one-hot columns (softmax) or reals (anything else).
+
+    Keeping Z away from 0 keeps relu-like units off their kink, where the numerical difference
+    straddles two slopes. Draws are retried from ``RandomState([seed, attempt])``.
+    """
+    for attempt in range(attempts):
+        rs = np.random.RandomState([seed, attempt])
+        parameters = initialize_parameters(dims, "he", seed=rs)
+        for l in range(1, len(dims)):
+            parameters[f"b{l}"] = 0.1 * rs.randn(dims[l], 1)
+        X = rs.randn(dims[0], m)
+        if output == "sigmoid":
+            Y = (rs.rand(dims[-1], m) > 0.5).astype(np.float64)
+        elif output == "softmax":
+            Y = np.eye(dims[-1])[:, rs.randint(dims[-1], size=m)]
+        else:
+            Y = rs.randn(dims[-1], m)
+        # the forward pass gradient_check makes: masks from RandomState(seed) under dropout
+        masks = np.random.RandomState(seed) if keep_prob < 1 else None
+        _, caches = model_forward(X, parameters, hidden, output, keep_prob, masks)
+        if all(np.abs(cache[1]).min() > margin for cache in caches[:-1]):
+            return parameters, X, Y
+    raise ValueError(
+        f"could not draw a network whose hidden units all stay {margin:g} away from 0 in {attempts} "
+        "tries; use fewer examples or smaller layers"
+    )

@@ -271,12 +271,12 @@ def run_search_workload(*, repeat: int, quick: bool, echo=print) -> dict:
                 start = time.perf_counter()
                 result = run_search(config, Path(folder) / "run", executor="processes", jobs=jobs, echo=lambda line: None)
                 elapsed = time.perf_counter() - start
-            completed = sum(1 for record in result.records if record.get("state") == "COMPLETE")
+            completed = sum(1 for record in result.records if record.state == "COMPLETE")
             record = results[jobs]
             record["seconds"].append(elapsed)
             record["trials_per_minute"].append(completed * 60 / elapsed)
             best = result.best
-            record["best_dev_metric"].append(None if best is None else best.get("dev_metric"))
+            record["best_dev_metric"].append(None if best is None else best.dev_metric)
             record["completed"] = completed
             echo(f"  W4 repeat {r + 1}/{repeat}: jobs={jobs} {elapsed:7.2f} s, {completed}/{trials} trials, "
                  f"{completed * 60 / elapsed:6.1f} trials/min")

@@ -202,8 +202,6 @@ class TestCsv:
         [
             ("1e999", "overflows float64"),
             ("-1e400", "overflows float64"),
-            ("nan", "is NaN"),
-            ("NaN", "is NaN"),
             ("inf", "is infinite"),
             ("-Infinity", "is infinite"),
         ],
@@ -220,8 +218,15 @@ class TestCsv:
         with pytest.raises(DataError, match=r"line 3, column 'label'"):
             load_csv(path)
 
+    @pytest.mark.parametrize("cell", ["nan", "NaN", "NA", ""])
+    def test_missing_feature_is_named_with_the_policies(self, tmp_path, cell):
+        path = write(tmp_path, f"a,b,label\n1,2,0\n3,{cell},1\n")
+        with pytest.raises(DataError, match=r"line 3, column 'b': expected a number; found .*missing value.*--missing") as info:
+            load_csv(path)
+        one_line(info)
+
     def test_empty_label_cell(self, tmp_path):
-        with pytest.raises(DataError, match=r"line 3: the label column 'label' is empty"):
+        with pytest.raises(DataError, match=r"line 3, column 'label': the label is empty"):
             load_csv(write(tmp_path, "a,label\n1,0\n2,\n"))
 
     def test_duplicate_column_names(self, tmp_path):
@@ -560,13 +565,13 @@ class TestLoadData:
             load_data(str(tmp_path / "absent.csv"))
 
     def test_unsupported_extension(self, tmp_path):
-        with pytest.raises(DataError, match=r"extension '\.tsv'; expected one of \.csv, \.npz, \.h5, \.hdf5"):
-            load_data(write(tmp_path, "a\tb\n", name="d.tsv"))
+        with pytest.raises(DataError, match=r"extension '\.txt'; expected one of \.csv, \.tsv, \.parquet, \.npz, \.h5, \.hdf5"):
+            load_data(write(tmp_path, "a\tb\n", name="d.txt"))
 
     def test_options_that_do_not_apply(self, tmp_path):
         with pytest.raises(DataError, match="label='c' .*does not apply to built-in data set 'moons'"):
             load_data("moons", label="c")
-        with pytest.raises(DataError, match="layout='rows' .*does not apply to CSV files"):
+        with pytest.raises(DataError, match="layout='rows' .*does not apply to CSV, TSV and Parquet files"):
             load_data(write(tmp_path, "a,label\n1,0\n"), layout="rows")
         with pytest.raises(DataError, match="layout must be one of"):
             load_data("moons", layout="sideways")

@@ -32,7 +32,7 @@ from .files.csvfile import TextFormat, read_delimited, record_at
 
 __all__ = [
     "DEFAULT_LABEL_COLUMNS", "TABLE_EXTENSIONS", "Table", "TextFormat", "cell_error", "is_numeric",
-    "load_csv", "load_table", "numeric_column", "read_table", "select_columns",
+    "load_csv", "load_table", "numeric_column", "numeric_matrix", "read_table", "select_columns",
 ]
 
 #: Names looked for, in this order, when no label is named (else: the last column).
@@ -152,7 +152,7 @@ def _non_finite(text: str) -> str:
     return "is infinite" if "inf" in text.lower() else "overflows float64 (becomes inf)"
 
 
-def _label_values(frame, column: str, drop_missing: bool):
+def _label_values(frame, column: str, drop_missing: bool, guessed: bool):
     """The label column as a (1, m) array (int64, float64 or str) and the rows kept."""
     import pandas as pd
 
@@ -160,8 +160,10 @@ def _label_values(frame, column: str, drop_missing: bool):
     missing = series.isna().to_numpy()
     if missing.any() and not drop_missing:
         position = int(np.flatnonzero(missing)[0])
+        hint = (f"; {column!r} is the label because it is the last column: if another is, name it with --label"
+                if guessed else "")
         raise cell_error(frame, position, column, "the label is empty (missing); every example needs one "
-                                                  "(--missing drop leaves such rows out)")
+                                                  f"(--missing drop leaves such rows out){hint}")
     kept = ~missing
     series = series[kept]
     if pd.api.types.is_bool_dtype(series.dtype):
@@ -232,7 +234,8 @@ def select_columns(frame, *, label=None, features=None, drop=(), with_label=True
             if name not in columns:
                 word = "no label column" if option == "label" else f"--{option}: no column"
                 raise DataError(f"{where}: {word} {name!r}; the columns are {shown(columns)}")
-    if with_label and label is None:
+    guessed = with_label and label is None
+    if guessed:
         label = _guess_label(frame, where, set(categorical) | set(features or ()))
     if label is not None and (label in (features or ()) or label in drop):
         raise DataError(f"{where}: the label column {label!r} cannot also be a feature or dropped")
@@ -242,7 +245,7 @@ def select_columns(frame, *, label=None, features=None, drop=(), with_label=True
         raise DataError(f"{where}: no feature column left (columns {shown(columns)}, label {label!r}, dropped {list(drop)})")
     y, rows = None, frame
     if with_label:
-        y, kept = _label_values(frame, label, drop_missing_labels)
+        y, kept = _label_values(frame, label, drop_missing_labels, guessed and label not in DEFAULT_LABEL_COLUMNS)
         if not kept.all():
             rows = frame[kept]
             rows.attrs.update(frame.attrs)
@@ -284,8 +287,13 @@ def load_csv(path, label=None, fmt: TextFormat = TextFormat()) -> Dataset:
     (:mod:`nnlab.data.preprocess`).
     """
     table = load_table(path, fmt, label=label)
+    return Dataset(numeric_matrix(table.features), table.y, tuple(table.features.columns), table.name)
+
+
+def numeric_matrix(frame) -> np.ndarray:
+    """Every column of ``frame`` as finite numbers, ``(n_columns, m)`` float64 (one example per
+    column); a text cell or a missing one is a DataError naming line and column."""
     hint = " (text columns are encoded as categories by `nnlab train` and Model.fit with a DataFrame)"
-    frame = table.features
     X = np.empty((frame.shape[1], frame.shape[0]), dtype=np.float64)  # (n_x, m)
     for k, name in enumerate(frame.columns):
         X[k] = numeric_column(frame, name, hint)
@@ -295,4 +303,4 @@ def load_csv(path, label=None, fmt: TextFormat = TextFormat()) -> Dataset:
             found = "an empty cell" if not raw else repr(raw)
             raise cell_error(frame, position, name, f"expected a number; found {found} (a missing value: "
                                                     "`nnlab train --missing` chooses what to do)")
-    return Dataset(X, table.y, tuple(frame.columns), table.name)
+    return X

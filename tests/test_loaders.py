@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 import pickle
 import re
+import sys
 from pathlib import Path
 
 import h5py
@@ -532,11 +533,11 @@ class TestLoadData:
         monkeypatch.setattr(
             builtin.importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a)
         )
-        with pytest.raises(DataError, match=re.escape("pip install 'nnlab[datasets]'")):
+        with pytest.raises(DataError, match=re.escape(f"{sys.executable} -m pip install 'scikit-learn>=1.3'")):
             load_data("digits")
         rows = {row["name"]: row for row in describe_datasets()}
         assert rows["digits"]["available"] is False and rows["digits"]["n_examples"] is None
-        assert "nnlab[datasets]" in rows["breast_cancer"]["note"]
+        assert f"{sys.executable} -m pip install" in rows["breast_cancer"]["note"]
         assert rows["moons"]["available"] is True
 
     @pytest.mark.parametrize("ext, loader", [(".csv", "load_csv"), (".npz", "load_npz"), (".h5", "load_h5"), (".HDF5", "load_h5")])

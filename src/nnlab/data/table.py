@@ -20,6 +20,7 @@ error asks for ``--label``.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,8 +80,8 @@ def read_table(path, fmt: TextFormat = TextFormat()):
         import pyarrow  # noqa: F401
     except ImportError:
         raise DataError(
-            f"{path}: reading Parquet files needs pyarrow: pip install pyarrow (or 'nnlab[parquet]') "
-            "in the environment that runs nnlab"
+            f"{path}: reading Parquet files needs pyarrow, which is not installed: "
+            f"{sys.executable} -m pip install pyarrow (nnlab's [parquet] extra)"
         ) from None
     try:
         frame = pd.read_parquet(path)

@@ -137,7 +137,7 @@ def preprocessing_options(command):
                      help="classification or regression (default: inferred from the labels; whole numbers "
                           "with many values and few examples each stop and ask)."),
         click.option("--categorical", type=ColumnNames(), default=None,
-                     help="Tables only: the categorical columns, one-hot encoded (default: the text columns)."),
+                     help="Tables only: columns of numbers to one-hot encode as categories too (text columns always are)."),
         click.option("--missing", type=click.Choice(MISSING_POLICIES), default="error", show_default=True,
                      help="Tables only: a missing cell is an error, drops its row, or is filled with the training "
                           "mean, median or most frequent value."),

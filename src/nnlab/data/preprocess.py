@@ -43,7 +43,8 @@ class Preprocessor:
     Parameters
     ----------
     categorical : sequence of str or None
-        The categorical columns; ``None``: every column that holds text (or booleans).
+        Columns of numbers to encode as categories too (e.g. a zip code); the columns that hold
+        text (or booleans) always are.
     missing : {"error", "drop", "mean", "median", "most_frequent"}
         What to do with a missing cell.
     handle_unknown : {"error", "ignore"}
@@ -93,13 +94,12 @@ class Preprocessor:
         """
         frame = _check_frame(frame)
         names = [str(c) for c in frame.columns]
-        if self.categorical is not None:
+        if self.categorical:
             absent = [c for c in self.categorical if c not in names]
             if absent:
                 raise DataError(f"categorical column(s) {absent} are not features; the features are {shown(names)}")
-            categorical = set(self.categorical)
-        else:
-            categorical = {c for c in names if not is_numeric(frame[c])}
+        text = {c for c in names if not is_numeric(frame[c]) and not _mostly_numbers(frame[c])}
+        categorical = text | set(self.categorical or ())
         self.feature_names_ = names
         self.categories_, self.fill_ = {}, {}
         for name in names:
@@ -267,6 +267,15 @@ class Preprocessor:
             return f"Preprocessor(categorical={self.categorical}, missing={self.missing!r})"
         return (f"Preprocessor({len(self.feature_names_)} columns -> {self.n_outputs} inputs, "
                 f"categorical={list(self.categories_)}, missing={self.missing!r})")
+
+
+def _mostly_numbers(series) -> bool:
+    """A text column whose cells are mostly numbers: a numeric column with a bad cell (left to
+    :func:`~nnlab.data.table.numeric_column` to name), not categories."""
+    import pandas as pd
+
+    present = series.dropna()
+    return len(present) > 0 and pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5
 
 
 def _check_frame(frame):

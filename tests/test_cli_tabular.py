@@ -134,6 +134,15 @@ def test_evaluate_split_names_and_refuses_other_data(in_tmp):
     counts = {part: invoke(["evaluate", "--model", "model.npz", "--data", "moons", "--split", part]).output
               for part in ("train", "dev", "test", "all")}
     assert "scored the train split" in counts["train"] and "scored all" in counts["all"]
+    invoke(["predict", "--model", "model.npz", "--data", "moons", "--split", "test", "--out", "test.csv"])
+    lines = Path("test.csv").read_text().splitlines()
+    assert lines[0] == "example,prediction,p_1" and len(lines) == 1 + 40
+    from nnlab.data import load_data
+    from nnlab.data.splits import split_indices
+
+    model = Model.load("model.npz")
+    test = np.sort(split_indices(load_data("moons").Y, 0.2, 0.2, 0, True)[2])
+    assert [int(line.split(",")[0]) for line in lines[1:]] == test.tolist() and model.split_["test"] == 0.2
     other = invoke(["evaluate", "--model", "model.npz", "--data", "moons", "--data-seed", "5", "--split", "dev"], code=1)
     assert "is not the data the model was trained on" in other.output
     assert "scored all" in invoke(["evaluate", "--model", "model.npz", "--data", "moons", "--data-seed", "5"]).output
@@ -172,3 +181,9 @@ def test_parquet_is_read(in_tmp):
     pd.read_csv("p.csv").to_parquet("p.parquet")
     out = invoke(["train", "--data", "p.parquet", "--label", "buys", "--drop", "id", *TRAIN]).output
     assert "240 examples, 3 features, 2 classes" in out
+
+
+def test_layers_that_look_like_layer_dims_get_a_note(in_tmp):
+    out = invoke(["train", "--data", "moons", "--layers", "2,4,1", "--epochs", "5", "--no-plots"]).output
+    assert "note: --layers 2,4,1 are the hidden sizes only, so the network is [2, 2, 4, 1, 1]" in out
+    assert "give --layers 4" in out

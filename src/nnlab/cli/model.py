@@ -141,6 +141,11 @@ def train(data, label, layout, data_seed, features, drop, delimiter, thousands, 
         model.fit(*parts[0][1], dev=dict(parts).get("dev"), on_epoch=on_epoch,
                   task="regression" if targets.task == "regression" else "classification", preprocessor=preprocessor)
     model.split_ = record
+    dims = model.layer_dims
+    if len(hp.hidden_layers) >= 2 and hp.hidden_layers[0] == dims[0] and hp.hidden_layers[-1] == dims[-1]:
+        echo(f"note: --layers {','.join(map(str, hp.hidden_layers))} are the hidden sizes only, so the network is "
+             f"{dims}; for {list(hp.hidden_layers)} give --layers {','.join(map(str, hp.hidden_layers[1:-1]))}",
+             err=True)
     reports = [(name, model.evaluate(*part)) for name, part in parts]
 
     model.save(out)  # the work is saved before anything is printed
@@ -182,9 +187,9 @@ def _examples_of(model, part, data, label, layout, data_seed, features, drop, de
         examples = examples.as_arrays()
     index, said = split_part(model.split_, examples.Y, part)
     if index is None:
-        return examples.X, examples.Y, said
+        return examples.X, examples.Y, said, None
     X, Y = examples.take(index)
-    return X, Y, said
+    return X, Y, said, index
 
 
 @click.command()
@@ -201,11 +206,13 @@ def predict(model_path, data, label, layout, data_seed, features, drop, delimite
     by name, in any order; other columns (a label, an id) are ignored. For other models a CSV may
     hold just the model's feature columns, or those plus a label column (name it with --label
     unless it is called label, y or target, or is the last column). --split (train, dev, test)
-    predicts one part of the model's split, rebuilt from its training data (labels needed).
+    predicts one part of the model's split, rebuilt from its training data (labels needed), and
+    adds a first column `example`: each one's 0-based position in the data.
     """
     model = Model.load(model_path)
+    index = None
     if part not in (None, "all"):
-        X, _, said = _examples_of(model, part, data, label, layout, data_seed, features, drop, delimiter,
+        X, _, said, index = _examples_of(model, part, data, label, layout, data_seed, features, drop, delimiter,
                                   thousands, decimal, with_label=True)
     elif model.preprocessor_ is not None:
         X = _load(data, label, layout, data_seed, features, drop, delimiter, thousands, decimal, with_label=False).X
@@ -215,6 +222,9 @@ def predict(model_path, data, label, layout, data_seed, features, drop, delimite
         X = load_inputs(data, model.layer_dims[0], label=label, layout=layout, seed=data_seed)
     predictions = model.predict(X)  # (1, m) labels, or (n_y, m) values
     header, columns = [], []
+    if index is not None:  # which examples of the data these are (0-based, in the data's order)
+        header.append("example")
+        columns.append([str(i) for i in index.tolist()])
     if model.targets_.task == "regression":
         n_y = predictions.shape[0]
         header += ["prediction"] if n_y == 1 else [f"prediction_{i}" for i in range(n_y)]
@@ -250,7 +260,7 @@ def evaluate(model_path, data, label, layout, data_seed, features, drop, delimit
     (test, else dev) and says so; --split all scores every example, training ones included.
     """
     model = Model.load(model_path)
-    X, Y, said = _examples_of(model, part, data, label, layout, data_seed, features, drop, delimiter,
+    X, Y, said, _ = _examples_of(model, part, data, label, layout, data_seed, features, drop, delimiter,
                               thousands, decimal, with_label=True)
     report = model.evaluate(X, Y)
     echo(f"{model_path}: {_describe_model(model)}")

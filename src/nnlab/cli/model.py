@@ -124,6 +124,8 @@ def train(data, label, layout, data_seed, features, drop, delimiter, thousands, 
     targets = infer_targets(examples.Y, hp.output, task)
     stratify = targets.task != "regression"
     record = split_record(examples.Y, dev_fraction, test_fraction, split_seed, stratify)
+    if examples.is_table:
+        record["label"] = examples.label  # evaluate and predict --split read the same column
     indices = split_indices(examples.Y, dev_fraction, test_fraction, split_seed, stratify)
     parts = [(name, examples.take(idx)) for name, idx in zip(("train", "dev", "test"), indices) if idx.size]
     for note in examples.notes:
@@ -180,6 +182,8 @@ _MODEL_OPTION = click.option("--model", "model_path", required=True, type=click.
 def _examples_of(model, part, data, label, layout, data_seed, features, drop, delimiter, thousands, decimal,
                  with_label):
     """The examples a saved model scores: the file read as it was in training, then one part."""
+    if label is None and model.preprocessor_ is not None and (model.split_ or {}).get("label") is not None:
+        label = model.split_["label"]  # the column the model was trained to predict
     examples = _load(data, label, layout, data_seed, features, drop, delimiter, thousands, decimal,
                      with_label=with_label, drop_missing_labels=model.preprocessor_ is not None
                      and model.preprocessor_.missing == "drop")

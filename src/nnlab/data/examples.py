@@ -34,6 +34,7 @@ class Examples(NamedTuple):
     Y: np.ndarray | None
     feature_names: tuple
     notes: tuple = ()
+    label: str | None = None  # a table's label column
 
     @property
     def is_table(self) -> bool:
@@ -89,7 +90,7 @@ def load_examples(source, *, label=None, layout="columns", seed=None, fmt: TextF
         return Examples(dataset.name, dataset.X, dataset.Y, dataset.feature_names)
     table = load_table(source, fmt, label=label, features=features, drop=tuple(drop), with_label=with_label,
                        categorical=tuple(categorical), drop_missing_labels=drop_missing_labels)
-    return Examples(table.name, table.features, table.y, tuple(table.features.columns), table.notes)
+    return Examples(table.name, table.features, table.y, tuple(table.features.columns), table.notes, table.label)
 
 
 def _fingerprint(Y: np.ndarray) -> str:

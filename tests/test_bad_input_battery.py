@@ -40,7 +40,11 @@ from click.testing import CliRunner
 from nnlab import Hyperparameters, Model
 from nnlab.cli import main
 from nnlab.data import load_data
+from nnlab.data import TextFormat, load_table
+from nnlab.data.examples import load_examples, split_part
 from nnlab.data.files import load_csv, load_h5, load_npz
+from nnlab.data.preprocess import Preprocessor
+from nnlab.labels import infer_targets
 from nnlab.engine import compute_cost, initialize_parameters, model_forward
 from nnlab.errors import DataError, ModelFileError
 from nnlab.io import METADATA_KEY, load_arrays
@@ -168,6 +172,13 @@ def F(tmp_path_factory):
         csv_ok=csv("ok.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n"),
         csv_overflow=csv("overflow.csv", "a,b,label\n1,2,0\n3,1e999,1\n5,6,0\n7,8,1\n"),
         csv_overflow_label=csv("overflowlabel.csv", "a,b,label\n1,2,0\n3,4,1e999\n5,6,0\n7,8,1\n"),
+        # tables as people have them
+        csv_semicolon=csv("semicolon.csv", "x1;x2;label\n1;2;0\n3;4;1\n5;6;0\n7;8;1\n"),
+        csv_text_first=csv("species.csv", "species,a,b\nsetosa,1,2.5\nvirginica,3,4.5\nsetosa,5,6.5\n"),
+        csv_missing=csv("missing.csv", "a,color,label\n1,red,0\n,blue,1\n5,red,0\n7,blue,1\n"),
+        csv_unseen=csv("unseen.csv", "color,a\nred,1\npink,2\n"),
+        csv_ages=csv("ages.csv", "x,age\n" + "".join(f"{k / 10},{20 + k}\n" for k in range(60))),
+        table_model=_table_model(d),
         npz_nan_x=npz("nanx.npz", X=nan_x, Y=ok_y),
         npz_inf_x=npz("infx.npz", X=inf_x, Y=ok_y),
         npz_neg_inf_y=npz("neginfy.npz", X=ok_x, Y=neg_inf_y),
@@ -182,6 +193,21 @@ def F(tmp_path_factory):
         toml_low_high=toml("lowhigh.toml", section + "[search]\ntrials = 2\n"
                                                      "[space]\nlearning_rate = { low = 1.0, high = 0.1 }\n"),
     )
+
+
+def _table_model(d):
+    """A model fitted on a DataFrame: a numeric column 'a' and a text column 'color'."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6], "color": ["red", "blue", "red", "blue", "red", "blue"]})
+    Model(hidden_layers=(2,), epochs=5).fit(frame, [0, 1, 0, 1, 0, 1]).save(d / "table.npz")
+    return str(d / "table.npz")
+
+
+def _frame(path):
+    from nnlab.data import read_table
+
+    return read_table(path)
 
 
 def train(data, *flags):
@@ -220,8 +246,8 @@ def fit(X, Y, **fields):
 CASES: dict[str, Callable[[SimpleNamespace], Case]] = {
     # --- NaN and infinity in X or Y, CSV and NPZ
     "csv-nan-in-X": lambda F: Case(
-        lambda: load_csv(F.csv_nan), DataError, r"nan\.csv: line 3, column 'b': 'nan' is NaN",
-        train(F.csv_nan), 1, "'nan' is NaN", subprocess=True),
+        lambda: load_csv(F.csv_nan), DataError, r"nan\.csv: line 3, column 'b': expected a number; found 'nan' \(a missing",
+        train(F.csv_nan), 1, "missing value", subprocess=True),
     "csv-inf-in-X": lambda F: Case(
         lambda: load_csv(F.csv_inf), DataError, r"column 'b': 'inf' is infinite; features must be finite",
         train(F.csv_inf), 1, "'inf' is infinite"),
@@ -344,6 +370,38 @@ CASES: dict[str, Callable[[SimpleNamespace], Case]] = {
     "keep-prob-1.5": lambda F: Case(
         hp(keep_prob=1.5), ValueError, r"keep_prob must be a finite number in \(0\.0, 1\.0\]; got 1\.5",
         usage("--keep-prob", "1.5"), 2, "keep_prob must be a finite number in (0.0, 1.0]"),
+    # --- tables as people have them (issue 13)
+    "csv-wrong-delimiter": lambda F: Case(
+        lambda: load_csv(F.csv_semicolon, fmt=TextFormat(delimiter=",")), DataError,
+        r"only one column \('x1;x2;label'\).*pass --delimiter ';'",
+        train(F.csv_semicolon, "--delimiter", ","), 1, "pass --delimiter ';'"),
+    "csv-text-first-column-label-guess": lambda F: Case(
+        lambda: load_csv(F.csv_text_first), DataError, r"first column 'species' holds text: if it is the label, pass --label species",
+        train(F.csv_text_first), 1, "pass --label species"),
+    "table-missing-value-policy": lambda F: Case(
+        lambda: Preprocessor().fit(_frame(F.csv_missing)), DataError,
+        r"missing\.csv: line 3, column 'a': missing value .*--missing drop\|mean\|median\|most_frequent",
+        train(F.csv_missing), 1, "--missing drop|mean|median|most_frequent", subprocess=True),
+    "table-unseen-category": lambda F: Case(
+        lambda: Model.load(F.table_model).predict(_frame(F.csv_unseen)), DataError,
+        r"line 3, column 'color': the category 'pink' was not seen in training .*--handle-unknown ignore",
+        predict(F.table_model, F.csv_unseen), 1, "the category 'pink' was not seen in training"),
+    "table-missing-column": lambda F: Case(
+        lambda: Model.load(F.table_model).predict(_frame(F.csv_ok)), DataError,
+        r"the model needs the column\(s\) \['color'\]; the table has \['a', 'b', 'label'\]",
+        predict(F.table_model, F.csv_ok), 1, "the model needs the column(s) ['color']"),
+    "table-unknown-feature-column": lambda F: Case(
+        lambda: load_table(F.csv_ok, features=["a", "zz"]), DataError, r"--features: no column 'zz'; the columns are",
+        train(F.csv_ok, "--features", "a,zz"), 1, "--features: no column 'zz'"),
+    "table-option-on-a-builtin-set": lambda F: Case(
+        lambda: load_examples("flower", drop=("id",)), DataError, r"--drop apply to tables \(\.csv, \.tsv, \.parquet\) only",
+        train("flower", "--drop", "id"), 1, "--drop apply to tables"),
+    "integer-target-asks-for-the-task": lambda F: Case(
+        lambda: infer_targets(load_csv(F.csv_ages).Y), ValueError, r"60 different whole numbers .*--task regression or --task classification",
+        train(F.csv_ages), 1, "--task regression or --task classification"),
+    "split-without-a-recorded-split": lambda F: Case(
+        lambda: split_part(None, F.Y, "dev"), DataError, r"--split dev: the model file records no split",
+        [*evaluate(F.binary, F.csv_ok), "--split", "dev"], 1, "records no split"),
     # --- CSV files
     "csv-ragged": lambda F: Case(
         lambda: load_csv(F.csv_ragged), DataError, r"ragged\.csv: line 3 has 2 fields; the header has 3",

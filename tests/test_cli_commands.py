@@ -169,7 +169,8 @@ def test_train_regression_splits_without_stratifying(in_tmp):
     match = re.search(r"^train\s+64\s+(-?[\d.]+)\s", result.output, re.MULTILINE)
     assert match and float(match.group(1)) > 0.9  # R^2
     assert "R^2" in result.output
-    assert Path("model_decision_boundary.png").read_bytes()[:8] == PNG_MAGIC
+    assert Path("model_prediction_surface.png").read_bytes()[:8] == PNG_MAGIC  # not a "decision boundary"
+    assert not Path("model_decision_boundary.png").exists()
 
 
 def test_every_hyperparameter_is_a_train_flag_with_the_dataclass_default():
@@ -301,7 +302,8 @@ def test_predict_never_leaves_a_half_written_file(in_tmp, flower_model, monkeypa
 
 
 def test_evaluate_prints_metric_cost_and_confusion_matrix(flower_model):
-    result = invoke(["evaluate", "--model", flower_model, "--data", "flower"])
+    result = invoke(["evaluate", "--model", flower_model, "--data", "flower", "--split", "all"])
+    assert "flower: scored all 400 examples" in result.output
     flower = load_data("flower")
     report = Model.load(flower_model).evaluate(flower.X, flower.Y)
     out = result.output
@@ -319,7 +321,7 @@ def test_evaluate_prints_metric_cost_and_confusion_matrix(flower_model):
 
 
 def test_evaluate_multiclass_matrix_has_a_row_and_column_per_class(blobs_model):
-    result = invoke(["evaluate", "--model", blobs_model, "--data", "blobs"])
+    result = invoke(["evaluate", "--model", blobs_model, "--data", "blobs", "--split", "all"])
     lines = result.output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("confusion matrix"))
     rows = [line.split() for line in lines[start + 2:start + 8]]
@@ -336,7 +338,7 @@ def _difference(output):
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
 def test_gradcheck_passes_for_each_activation(activation):
-    result = invoke(["gradcheck", "--layers", "5,4,3,1", "--activation", activation])
+    result = invoke(["gradcheck", "--layer-dims", "5,4,3,1", "--activation", activation])
     assert result.output.splitlines()[-1] == "PASS"
     assert _difference(result.output) < 1e-7
     assert "threshold" in result.output and "1e-07" in result.output
@@ -345,10 +347,10 @@ def test_gradcheck_passes_for_each_activation(activation):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--output", "softmax", "--layers", "4,5,3", "--examples", "7"],
-        ["--output", "linear", "--layers", "3,4,2", "--l2", "0.7"],
+        ["--output", "softmax", "--layer-dims", "4,5,3", "--examples", "7"],
+        ["--output", "linear", "--layer-dims", "3,4,2", "--l2", "0.7"],
         ["--activation", "relu", "--keep-prob", "0.8", "--seed", "3"],
-        ["--activation", "tanh", "--l2", "0.5", "--keep-prob", "0.7", "--output", "softmax", "--layers", "4,6,3"],
+        ["--activation", "tanh", "--l2", "0.5", "--keep-prob", "0.7", "--output", "softmax", "--layer-dims", "4,6,3"],
     ],
 )
 def test_gradcheck_passes_with_other_outputs_l2_and_dropout(args):
@@ -363,7 +365,7 @@ def test_gradcheck_fails_with_exit_1_when_the_approximation_is_bad():
 
 
 def test_gradcheck_verbose_lists_the_worst_components():
-    result = invoke(["gradcheck", "--layers", "3,2,1", "--verbose"])
+    result = invoke(["gradcheck", "--layer-dims", "3,2,1", "--verbose"])
     assert "components that disagree most:" in result.output
     assert re.search(r"^\s+[Wb][12]\[\d, \d\]\s", result.output, re.MULTILINE)
 
@@ -372,7 +374,7 @@ def test_gradcheck_verbose_lists_the_worst_components():
 
 
 def test_explain_prints_every_shape_of_the_course_deep_network():
-    result = invoke(["explain", "--layers", "12288,20,7,5,1", "--examples", "209"])
+    result = invoke(["explain", "--layer-dims", "12288,20,7,5,1", "--examples", "209"])
     out = result.output
     assert "Z[1] = W[1] A[0] + b[1]" in out
     assert "(20, 12288) @ (12288, 209) + (20, 1) -> (20, 209)" in out
@@ -392,16 +394,16 @@ def test_explain_prints_every_shape_of_the_course_deep_network():
 
 
 def test_explain_without_examples_uses_the_letter_m():
-    result = invoke(["explain", "--layers", "4,3", "--output", "softmax"])
+    result = invoke(["explain", "--layer-dims", "4,3", "--output", "softmax"])
     assert "(3, 4) @ (4, m) + (3, 1) -> (3, m)" in result.output
     assert "no hidden layer" in result.output
 
 
 def test_explain_adds_the_sequels_equations_only_when_asked():
-    plain = invoke(["explain", "--layers", "3,4,2,1", "--examples", "5"]).output
+    plain = invoke(["explain", "--layer-dims", "3,4,2,1", "--examples", "5"]).output
     for absent in ("keep_prob", "lambd", "v_hat", "decay"):
         assert absent not in plain
-    out = invoke(["explain", "--layers", "3,4,2,1", "--examples", "5", "--l2", "0.7", "--keep-prob", "0.86",
+    out = invoke(["explain", "--layer-dims", "3,4,2,1", "--examples", "5", "--l2", "0.7", "--keep-prob", "0.86",
                   "--optimizer", "adam", "--decay", "step"]).output
     # inverted dropout after each hidden layer (never the output), and its mask again on the way back
     assert re.search(r"D\[1\] = rand\(4, 5\) < keep_prob\s+-> \(4, 5\) of 0/1", out)
@@ -415,9 +417,9 @@ def test_explain_adds_the_sequels_equations_only_when_asked():
     assert "v_hat = v / (1 - beta1^t)" in out and "s_hat = s / (1 - beta2^t)" in out
     assert "W[l] = W[l] - alpha * v_hat / (sqrt(s_hat) + epsilon)" in out
     assert "alpha = alpha0 / (1 + decay_rate * floor(epoch / decay_steps))" in out
-    momentum = invoke(["explain", "--layers", "3,1", "--optimizer", "momentum", "--decay", "inverse_time"]).output
+    momentum = invoke(["explain", "--layer-dims", "3,1", "--optimizer", "momentum", "--decay", "inverse_time"]).output
     assert "v = beta v + (1 - beta) dW[l]" in momentum and "alpha = alpha0 / (1 + decay_rate * epoch)" in momentum
-    rmsprop = invoke(["explain", "--layers", "3,1", "--optimizer", "rmsprop"]).output
+    rmsprop = invoke(["explain", "--layer-dims", "3,1", "--optimizer", "rmsprop"]).output
     assert "W[l] = W[l] - alpha * dW[l] / (sqrt(s) + epsilon)" in rmsprop
 
 
@@ -471,9 +473,9 @@ def bad_files(in_tmp, flower_model):
         (["evaluate", "--model", "text.npz", "--data", "flower"], 1, "not an nnlab model file"),
         (["predict", "--model", "absent.npz", "--data", "flower"], 1, "'absent.npz' does not exist"),
         (["predict", "--model", "MODEL", "--data", "flower", "--out", "nodir/p.csv"], 1, "'nodir' does not exist"),
-        (["explain", "--layers", "5"], 1, "at least the input and output"),
-        (["explain", "--layers", "5,x"], 2, "'5,x'"),
-        (["gradcheck", "--layers", "5,4,1", "--output", "softmax"], 2, "softmax output needs at least 2 units"),
+        (["explain", "--layer-dims", "5"], 1, "at least the input and output"),
+        (["explain", "--layer-dims", "5,x"], 2, "'5,x'"),
+        (["gradcheck", "--layer-dims", "5,4,1", "--output", "softmax"], 2, "softmax output needs at least 2 units"),
     ],
 )
 def test_bad_input_is_one_clear_line_without_traceback(bad_files, flower_model, args, code, message):
@@ -524,6 +526,6 @@ def test_verbose_does_not_add_a_second_progress_bar_when_stdout_is_not_a_termina
 
 
 def test_a_network_too_big_for_memory_is_one_clear_line():
-    result = CliRunner().invoke(main, ["gradcheck", "--layers", "100000,100000,1"])
+    result = CliRunner().invoke(main, ["gradcheck", "--layer-dims", "100000,100000,1"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: not enough memory") and len(result.output.strip().splitlines()) == 1

@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 import pickle
 import re
+import sys
 from pathlib import Path
 
 import h5py
@@ -202,8 +203,6 @@ class TestCsv:
         [
             ("1e999", "overflows float64"),
             ("-1e400", "overflows float64"),
-            ("nan", "is NaN"),
-            ("NaN", "is NaN"),
             ("inf", "is infinite"),
             ("-Infinity", "is infinite"),
         ],
@@ -220,8 +219,15 @@ class TestCsv:
         with pytest.raises(DataError, match=r"line 3, column 'label'"):
             load_csv(path)
 
+    @pytest.mark.parametrize("cell", ["nan", "NaN", "NA", ""])
+    def test_missing_feature_is_named_with_the_policies(self, tmp_path, cell):
+        path = write(tmp_path, f"a,b,label\n1,2,0\n3,{cell},1\n")
+        with pytest.raises(DataError, match=r"line 3, column 'b': expected a number; found .*missing value.*--missing") as info:
+            load_csv(path)
+        one_line(info)
+
     def test_empty_label_cell(self, tmp_path):
-        with pytest.raises(DataError, match=r"line 3: the label column 'label' is empty"):
+        with pytest.raises(DataError, match=r"line 3, column 'label': the label is empty"):
             load_csv(write(tmp_path, "a,label\n1,0\n2,\n"))
 
     def test_duplicate_column_names(self, tmp_path):
@@ -527,11 +533,11 @@ class TestLoadData:
         monkeypatch.setattr(
             builtin.importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a)
         )
-        with pytest.raises(DataError, match=re.escape("pip install 'nnlab[datasets]'")):
+        with pytest.raises(DataError, match=re.escape(f"{sys.executable} -m pip install 'scikit-learn>=1.3'")):
             load_data("digits")
         rows = {row["name"]: row for row in describe_datasets()}
         assert rows["digits"]["available"] is False and rows["digits"]["n_examples"] is None
-        assert "nnlab[datasets]" in rows["breast_cancer"]["note"]
+        assert f"{sys.executable} -m pip install" in rows["breast_cancer"]["note"]
         assert rows["moons"]["available"] is True
 
     @pytest.mark.parametrize("ext, loader", [(".csv", "load_csv"), (".npz", "load_npz"), (".h5", "load_h5"), (".HDF5", "load_h5")])
@@ -560,13 +566,13 @@ class TestLoadData:
             load_data(str(tmp_path / "absent.csv"))
 
     def test_unsupported_extension(self, tmp_path):
-        with pytest.raises(DataError, match=r"extension '\.tsv'; expected one of \.csv, \.npz, \.h5, \.hdf5"):
-            load_data(write(tmp_path, "a\tb\n", name="d.tsv"))
+        with pytest.raises(DataError, match=r"extension '\.txt'; expected one of \.csv, \.tsv, \.parquet, \.npz, \.h5, \.hdf5"):
+            load_data(write(tmp_path, "a\tb\n", name="d.txt"))
 
     def test_options_that_do_not_apply(self, tmp_path):
         with pytest.raises(DataError, match="label='c' .*does not apply to built-in data set 'moons'"):
             load_data("moons", label="c")
-        with pytest.raises(DataError, match="layout='rows' .*does not apply to CSV files"):
+        with pytest.raises(DataError, match="layout='rows' .*does not apply to CSV, TSV and Parquet files"):
             load_data(write(tmp_path, "a,label\n1,0\n"), layout="rows")
         with pytest.raises(DataError, match="layout must be one of"):
             load_data("moons", layout="sideways")
@@ -659,3 +665,124 @@ def test_unsigned_and_boolean_labels_become_int64(tmp_path):
     for name in ("u.npz", "b.npz"):
         Y = load_npz(tmp_path / name).Y
         assert Y.dtype == np.int64 and (1 - Y).tolist() == [[1, 0, 0]]
+
+
+# ---------------------------------------------------------------------------
+# Tables: delimiters, formats, columns, and the preprocessing fitted on them
+# ---------------------------------------------------------------------------
+
+
+class TestTables:
+    @pytest.mark.parametrize("text", [
+        "a;b;label\n1;2,5;0\n3;4;1\n",  # ';' guessed, ',' is not the delimiter then
+        "a\tb\tlabel\n1\t2.5\t0\n3\t4\t1\n",
+        "\ufeffa,b,label\r\n1,2.5,0\r\n3,4,1\r\n",  # BOM and CRLF
+        'a,"b",label\n1,"2.5",0\n3,4,1\n',
+    ])
+    def test_delimiters_bom_crlf_and_quotes(self, tmp_path, text):
+        from nnlab.data import TextFormat
+
+        fmt = TextFormat(decimal=",") if ";" in text else TextFormat()
+        ds = load_csv(write(tmp_path, text), fmt=fmt)
+        assert ds.feature_names == ("a", "b")
+        np.testing.assert_array_equal(ds.X, [[1, 3], [2.5, 4]])
+
+    def test_tsv_extension_means_tabs(self, tmp_path):
+        ds = load_data(str(write(tmp_path, "a\tb\tlabel\n1\t2\t0\n3\t4\t1\n", name="d.tsv")))
+        assert ds.feature_names == ("a", "b")
+
+    def test_features_and_drop_choose_the_columns(self, tmp_path):
+        from nnlab.data import load_table
+
+        path = write(tmp_path, "id,a,b,c,label\n1,2,3,4,0\n2,5,6,7,1\n")
+        assert list(load_table(path, drop=("id",)).features.columns) == ["a", "b", "c"]
+        assert list(load_table(path, features=("c", "a")).features.columns) == ["c", "a"]
+        with pytest.raises(DataError, match="cannot also be a feature"):
+            load_table(path, label="a", features=("a", "b"))
+
+    def test_text_label_that_is_an_identifier(self, tmp_path):
+        rows = "".join(f"{i},name{i}\n" for i in range(30))
+        with pytest.raises(DataError, match=r"30 different texts for 30 examples .*--label COLUMN .*--drop name"):
+            load_csv(write(tmp_path, "x,name\n" + rows))
+
+
+class TestPreprocessor:
+    @staticmethod
+    def frame():
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame({"age": [20.0, None, 40.0, 60.0], "city": ["b", "a", None, "a"], "n": [1, 2, 3, 4]})
+
+    def test_one_hot_in_place_and_fill_values(self):
+        from nnlab.data.preprocess import Preprocessor
+
+        pre = Preprocessor(missing="median").fit(self.frame())
+        assert pre.output_names_ == ["age", "city=a", "city=b", "n"]
+        X = pre.transform(self.frame())
+        np.testing.assert_array_equal(X, [[20, 40, 40, 60], [0, 1, 1, 1], [1, 0, 0, 0], [1, 2, 3, 4]])
+
+    @pytest.mark.parametrize("policy, fill", [("mean", 40.0), ("median", 40.0), ("most_frequent", 20.0)])
+    def test_numeric_fill_comes_from_the_fitted_rows(self, policy, fill):
+        from nnlab.data.preprocess import Preprocessor
+
+        pre = Preprocessor(missing=policy).fit(self.frame())
+        assert pre.fill_["age"] == fill and pre.fill_["city"] == "a"
+
+    def test_drop_leaves_incomplete_rows_out_and_refuses_them_to_predict(self):
+        from nnlab.data.preprocess import Preprocessor
+
+        pre = Preprocessor(missing="drop").fit(self.frame())
+        X, kept = pre.transform_rows(self.frame())
+        assert kept.tolist() == [True, False, False, True] and X.shape == (4, 2)
+        with pytest.raises(DataError, match="missing value in a row to predict"):
+            pre.transform(self.frame())
+
+    def test_unknown_category_error_or_zeros(self):
+        from nnlab.data.preprocess import Preprocessor
+
+        frame = self.frame().fillna({"age": 1.0, "city": "a"})
+        other = frame.assign(city=["a", "z", "b", "a"])
+        with pytest.raises(DataError, match=r"row 2, column 'city': the category 'z' was not seen"):
+            Preprocessor().fit(frame).transform(other)
+        X = Preprocessor(handle_unknown="ignore").fit(frame).transform(other)
+        np.testing.assert_array_equal(X[1:3, 1], [0, 0])
+
+    def test_columns_by_name_in_any_order_and_missing_ones_named(self):
+        from nnlab.data.preprocess import Preprocessor
+
+        pre = Preprocessor(missing="mean").fit(self.frame())
+        shuffled = self.frame()[["n", "city", "age"]].assign(extra=0)
+        np.testing.assert_array_equal(pre.transform(shuffled), pre.transform(self.frame()))
+        with pytest.raises(DataError, match=r"needs the column\(s\) \['city'\]"):
+            pre.transform(self.frame()[["age", "n"]])
+
+    def test_round_trip_through_arrays_and_json(self):
+        import json
+
+        from nnlab.data.preprocess import Preprocessor
+
+        pre = Preprocessor(categorical=["n"], missing="mean").fit(self.frame())
+        arrays, metadata = pre.to_arrays()
+        again = Preprocessor.from_arrays(arrays, json.loads(json.dumps(metadata)))
+        assert again.output_names_ == pre.output_names_ == ["age", "city=a", "city=b", "n=1", "n=2", "n=3", "n=4"]
+        np.testing.assert_array_equal(again.transform(self.frame()), pre.transform(self.frame()))
+
+    def test_a_model_file_keeps_the_preprocessing(self, tmp_path):
+        from nnlab import Model
+        from nnlab.data.preprocess import Preprocessor
+
+        frame = self.frame()
+        model = Model(hidden_layers=(2,), epochs=5).fit(frame, [0, 1, 0, 1], preprocessor=Preprocessor(missing="mean"))
+        model.save(tmp_path / "m.npz")
+        loaded = Model.load(tmp_path / "m.npz")
+        np.testing.assert_array_equal(loaded.predict_proba(frame), model.predict_proba(frame))
+        with pytest.raises(TypeError, match="pass a DataFrame"):
+            loaded.predict(np.zeros((4, 2)))
+
+    def test_a_stray_word_in_a_column_of_numbers_is_named_not_encoded(self):
+        pd = pytest.importorskip("pandas")
+        from nnlab.data.preprocess import Preprocessor
+
+        frame = pd.DataFrame({"a": ["1", "2", "x", "4"], "b": [1.0, 2, 3, 4]})
+        with pytest.raises(DataError, match=r"row 3, column 'a': expected a number; found 'x'; if the column is categorical"):
+            Preprocessor().fit(frame)
+        assert Preprocessor(categorical=["a"]).fit(frame).output_names_ == ["a=1", "a=2", "a=4", "a=x", "b"]

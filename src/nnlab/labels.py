@@ -12,6 +12,13 @@ real values             regression     linear + mean squared error  (n_y, m)
 ======================  =============  ===========================  ==============
 
 The classes are kept (sorted) so predictions come back as the user's own labels.
+
+The task can be named instead (``task="classification"`` or ``"regression"``; ``--task`` on the
+command line). Unnamed, the rule above applies, with one exception: whole numbers with many
+distinct values and few examples of each (more than :data:`MAX_GUESSED_CLASSES` values, fewer
+than :data:`MIN_EXAMPLES_PER_CLASS` examples per value on average) could be counts or ages as well
+as classes, so :func:`infer_targets` stops and asks for the task rather than guess a softmax
+over dozens of classes.
 """
 
 from __future__ import annotations
@@ -23,8 +30,14 @@ import numpy as np
 from .engine.metrics import binary_predictions
 from .engine.validation import check_finite, describe
 
-__all__ = ["Targets", "check_label_array", "infer_targets", "is_one_hot"]
+__all__ = [
+    "MAX_GUESSED_CLASSES", "MIN_EXAMPLES_PER_CLASS", "TASKS", "Targets", "check_label_array", "infer_targets",
+    "is_one_hot",
+]
 
+TASKS = ("classification", "regression")
+MAX_GUESSED_CLASSES = 10
+MIN_EXAMPLES_PER_CLASS = 20
 TASK_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
 
 
@@ -120,26 +133,38 @@ class Targets:
         return self.classes[self.class_indices(AL)].reshape(1, -1)
 
 
-def infer_targets(Y, output: str | None = None) -> Targets:
-    """Decide the task from the labels (and an optional output override).
+def infer_targets(Y, output: str | None = None, task: str | None = None) -> Targets:
+    """Decide the task from the labels (and an optional output or task).
 
     Parameters
     ----------
     Y : array-like of shape (1, m), (m,) or (n_y, m)
     output : {None, "sigmoid", "softmax", "linear"}
         None infers: real values -> linear, two classes -> sigmoid, more -> softmax.
+    task : {None, "classification", "regression"}
+        None infers it (see the module); "regression" is a linear output, "classification"
+        sigmoid or softmax by the number of classes.
 
     Raises
     ------
     ValueError
         One class only; non-integer labels for a classifier; more than two classes with a
-        sigmoid output.
+        sigmoid output; a task that contradicts the output; whole-number labels that look like
+        a regression when neither task nor output is given (the message asks for the task).
     """
-    return infer_targets_unchecked(check_label_array(Y), output)
+    return infer_targets_unchecked(check_label_array(Y), output, task)
 
 
-def infer_targets_unchecked(Y: np.ndarray, output: str | None = None) -> Targets:
+def infer_targets_unchecked(Y: np.ndarray, output: str | None = None, task: str | None = None) -> Targets:
     """:func:`infer_targets` for labels that :func:`check_label_array` returned."""
+    if task is not None and task not in TASKS:
+        raise ValueError(f"task must be one of {list(TASKS)} or None; got {task!r}")
+    if task == "regression":
+        if output not in (None, "linear"):
+            raise ValueError(f"task='regression' needs a linear output; got output={output!r}")
+        output = "linear"
+    elif task == "classification" and output == "linear":
+        raise ValueError("task='classification' needs a sigmoid or softmax output; got output='linear'")
     numeric = np.issubdtype(Y.dtype, np.number) or Y.dtype == bool
     if output == "linear" or (output is None and numeric and Y.shape[0] > 1 and not is_one_hot(Y)):
         if not numeric:
@@ -152,7 +177,7 @@ def infer_targets_unchecked(Y: np.ndarray, output: str | None = None) -> Targets
     else:
         row = Y[0]
         if numeric and Y.dtype != bool and not np.all(np.equal(np.mod(row, 1), 0)):
-            if output is None:
+            if output is None and task is None:
                 return Targets("regression", None, 1)
             raise ValueError(
                 f"Y must hold class labels (integers or names) for a {output} output; got non-integer values "
@@ -161,6 +186,13 @@ def infer_targets_unchecked(Y: np.ndarray, output: str | None = None) -> Targets
         classes = np.unique(row)
         if numeric and np.all(np.abs(classes) < 2**53):  # whole numbers: keep them as ints
             classes = classes.astype(np.int64)
+    if (task is None and output is None and numeric and Y.dtype != bool and Y.shape[0] == 1
+            and classes.size > MAX_GUESSED_CLASSES and Y.shape[1] < MIN_EXAMPLES_PER_CLASS * classes.size):
+        raise ValueError(
+            f"the labels are {classes.size} different whole numbers ({classes[0].item()!r} to {classes[-1].item()!r}) "
+            f"over {Y.shape[1]} examples, about {Y.shape[1] / classes.size:.0f} each: a regression target or "
+            "classes? Say which with --task regression or --task classification (task=... in Python)"
+        )
     if classes.size < 2:
         raise ValueError(f"Y holds one class only ({classes.tolist()}); a classifier needs at least two")
     if classes.size == 2 and output in (None, "sigmoid"):

@@ -58,6 +58,12 @@ class Model:
     targets_ : Targets
         Task, output activation and classes.
     scaler_ : Standardizer or None
+    preprocessor_ : Preprocessor or None
+        Feature names, categories and missing values of a DataFrame given to ``fit`` (None for
+        arrays); applied by ``predict`` / ``evaluate`` to DataFrames, matched by column name.
+    split_ : dict or None
+        The train/dev/test split the model was trained with (fractions, seed, stratification,
+        number of examples), recorded by the command line; saved in the model file.
     history_ : History
         Train and dev cost and metric per epoch.
     best_epoch_, stopped_early_ : int, bool
@@ -79,6 +85,8 @@ class Model:
         self.parameters_: dict | None = None
         self.targets_: Targets | None = None
         self.scaler_: Standardizer | None = None
+        self.preprocessor_ = None  # a fitted nnlab.data.preprocess.Preprocessor (DataFrame input)
+        self.split_: dict | None = None
         self.history_: History | None = None
         self.best_epoch_: int | None = None
         self.stopped_early_ = False
@@ -152,8 +160,17 @@ class Model:
         return Y_encoded
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, Y, dev: tuple | None = None, on_epoch: Callable[[int, History], None] | None = None) -> "Model":
+    def fit(self, X, Y, dev: tuple | None = None, on_epoch: Callable[[int, History], None] | None = None,
+            *, task: str | None = None, preprocessor=None) -> "Model":
         """Train on ``X`` (n_x, m) and labels ``Y``; score ``dev = (X_dev, Y_dev)`` every epoch.
+
+        ``X`` may also be a pandas DataFrame with **one example per row** (as pandas users
+        expect, unlike the arrays' one example per column) and ``Y`` a Series or sequence of m
+        labels: ``preprocessor`` (a :class:`~nnlab.data.preprocess.Preprocessor`, default one
+        that one-hot encodes the text columns and refuses missing values) is fitted on ``X``,
+        kept as ``preprocessor_``, saved with the model and applied to every DataFrame that
+        ``predict`` / ``evaluate`` receive. ``task`` ("classification" or "regression") names
+        the task instead of inferring it from ``Y`` (:func:`~nnlab.labels.infer_targets`).
 
         On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
         finite parameters stay in ``parameters_`` for inspection.
@@ -162,10 +179,11 @@ class Model:
         as they are (:func:`~nnlab.engine.training.train_unchecked`).
         """
         hp = self.hyperparameters
-        self.parameters_ = self.scaler_ = self.history_ = None
+        self.parameters_ = self.scaler_ = self.history_ = self.preprocessor_ = None
+        X, Y, dev = self._fit_table(X, Y, dev, preprocessor)
         X = self._check_inputs(X, "X")
         Y = check_label_array(Y)
-        self.targets_ = infer_targets_unchecked(Y, hp.output)
+        self.targets_ = infer_targets_unchecked(Y, hp.output, task)
         self.scaler_ = Standardizer().fit(X) if hp.standardize else None
         X = self._prepare(X, "X")
         Y = self._targets(Y, X, checked=True)
@@ -208,10 +226,49 @@ class Model:
         self.stopped_early_ = result.stopped_early
         return self
 
+    def _fit_table(self, X, Y, dev, preprocessor):
+        """A DataFrame ``X`` (and dev's): fit the preprocessor, return arrays (n_x, m) and the
+        labels of the rows kept; arrays pass through."""
+        from .data.preprocess import Preprocessor, is_frame, labels_row
+
+        if not is_frame(X):
+            return X, Y, dev
+        pre = preprocessor if preprocessor is not None else Preprocessor()
+        X, kept = pre.fit(X).transform_rows(X)
+        self.preprocessor_ = pre
+        Y = labels_row(Y, kept)
+        if dev is not None and isinstance(dev, (tuple, list)) and len(dev) == 2 and is_frame(dev[0]):
+            X_dev, kept_dev = pre.transform_rows(dev[0])
+            dev = (X_dev, labels_row(dev[1], kept_dev))
+        return X, Y, dev
+
+    def _table(self, X, Y=None):
+        """Apply ``preprocessor_`` to a DataFrame (rows dropped by its policy leave ``Y`` too);
+        an array given to a model fitted on a DataFrame is a TypeError."""
+        from .data.preprocess import is_frame, labels_row
+
+        if self.preprocessor_ is None:
+            if is_frame(X):
+                raise TypeError("this Model was fitted on arrays (one example per column); pass an array, not a DataFrame")
+            return X, Y
+        if not is_frame(X):
+            raise TypeError(
+                f"this Model was fitted on a DataFrame with the columns {self.preprocessor_.feature_names_}; "
+                "pass a DataFrame (one example per row)"
+            )
+        if Y is None:
+            return self.preprocessor_.transform(X), None
+        X, kept = self.preprocessor_.transform_rows(X)
+        return X, labels_row(Y, kept)
+
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X) -> np.ndarray:
-        """Network outputs A[L] of shape (n[L], m): probabilities, or regression values."""
+        """Network outputs A[L] of shape (n[L], m): probabilities, or regression values.
+
+        ``X``: an array (n_x, m), or a DataFrame (one example per row) for a model fitted on one.
+        """
         self._check_fitted()
+        X, _ = self._table(X)
         return self._outputs(self._inputs(X))
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
@@ -245,6 +302,7 @@ class Model:
             classification ``classes`` and ``confusion`` (rows: true class, columns: predicted).
         """
         self._check_fitted()
+        X, Y = self._table(X, Y)
         X_in = self._inputs(X)
         Y_encoded = self._targets(Y, X_in)
         output = self.targets_.output
@@ -280,6 +338,9 @@ class Model:
             arrays.update({f"scaler_{name}": value for name, value in self.scaler_.to_arrays().items()})
         if self.targets_.classes is not None:
             arrays["classes"] = self.targets_.classes
+        if self.preprocessor_ is not None:
+            pre_arrays, pre_metadata = self.preprocessor_.to_arrays()
+            arrays.update({f"preprocess_{name}": value for name, value in pre_arrays.items()})
         if self.history_ is not None:
             arrays.update({f"history_{name}": np.asarray(values, dtype=np.float64) for name, values in self.history_.as_dict().items()})
         metadata = {
@@ -292,6 +353,10 @@ class Model:
             "best_epoch": self.best_epoch_,
             "stopped_early": self.stopped_early_,
         }
+        if self.preprocessor_ is not None:
+            metadata["preprocess"] = pre_metadata
+        if self.split_ is not None:
+            metadata["split"] = dict(self.split_)
         return arrays, metadata
 
     @classmethod
@@ -326,6 +391,14 @@ class Model:
             model.targets_ = Targets(metadata["task"], classes, metadata["layer_dims"][-1])
             scaler = {name[len("scaler_"):]: value for name, value in arrays.items() if name.startswith("scaler_")}
             model.scaler_ = Standardizer.from_arrays(scaler) if scaler else None
+            if "preprocess" in metadata:
+                from .data.preprocess import Preprocessor
+
+                pre = {name[len("preprocess_"):]: value for name, value in arrays.items() if name.startswith("preprocess_")}
+                model.preprocessor_ = Preprocessor.from_arrays(pre, metadata["preprocess"])
+                if model.preprocessor_.n_outputs != model.layer_dims[0]:
+                    raise ValueError("the preprocessing's inputs do not match the first layer")
+            model.split_ = dict(metadata["split"]) if "split" in metadata else None
             if all(f"history_{name}" in arrays for name in HISTORY_FIELDS):
                 model.history_ = History(**{name: arrays[f"history_{name}"].tolist() for name in HISTORY_FIELDS})
             model.best_epoch_ = metadata.get("best_epoch")

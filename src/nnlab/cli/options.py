@@ -1,5 +1,7 @@
-"""Options shared by commands: one per :class:`~nnlab.config.Hyperparameters` field, and the data
-options (``--data``, ``--label``, ``--layout``, ``--data-seed``).
+"""Options shared by commands: one per :class:`~nnlab.config.Hyperparameters` field, the data
+options (``--data``, ``--label``, ``--layout``, ``--data-seed``, and for tables ``--features``,
+``--drop``, ``--delimiter``, ``--thousands``, ``--decimal``), the preprocessing options of
+``train`` and ``--split``.
 
 A field's flag, default, type and help come from the dataclass (its help from the field's
 ``metadata["help"]``); only the flags whose name is not ``--field-name`` and the fields that take
@@ -15,15 +17,18 @@ import click
 
 from ..config import OUTPUTS, Hyperparameters
 from ..data.builtin import BUILTIN_DATASETS
+from ..data.examples import PARTS
+from ..data.preprocess import HANDLE_UNKNOWN, MISSING_POLICIES
 from ..data.sources import LAYOUTS
+from ..labels import TASKS
 from ..engine.activations import ACTIVATIONS
 from ..engine.initializers import INITIALIZERS
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.schedules import SCHEDULES
 from . import describe_error
-from .types import LayerSizes, OptionalType
+from .types import Character, ColumnNames, LayerSizes, OptionalType
 
-__all__ = ["HIDDEN_ACTIVATIONS", "data_options", "hyperparameter_options"]
+__all__ = ["HIDDEN_ACTIVATIONS", "data_options", "hyperparameter_options", "preprocessing_options", "split_option"]
 
 HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "softmax")
 
@@ -94,19 +99,57 @@ def hyperparameter_options(command):
     return command
 
 
+def _add(command, options):
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def data_options(command):
-    """``--data``, ``--label``, ``--layout`` and ``--data-seed``: a data source and its reading."""
-    options = [
+    """``--data``, ``--label``, ``--layout``, ``--data-seed`` and the table options: a data source
+    and its reading."""
+    return _add(command, [
         click.option("--data", required=True, metavar="NAME|FILE",
                      help=f"A built-in data set ({', '.join(BUILTIN_DATASETS)}; see `nnlab datasets`) "
-                          "or a .csv, .npz or .h5 file."),
+                          "or a .csv, .tsv, .parquet, .npz or .h5 file."),
         click.option("--label", metavar="COLUMN", default=None,
-                     help="CSV only: the label column (default: 'label', 'y' or 'target', else the last column)."),
+                     help="Tables only: the label column (default: 'label', 'y' or 'target', else the last column)."),
+        click.option("--features", type=ColumnNames(), default=None,
+                     help="Tables only: the feature columns (default: every column but the label and --drop)."),
+        click.option("--drop", type=ColumnNames(), default=(), help="Tables only: columns to leave out, e.g. id."),
+        click.option("--delimiter", type=Character(), default=None,
+                     help="CSV only: the field separator (default: guessed from the first lines; tab for .tsv)."),
+        click.option("--thousands", type=Character(), default=None,
+                     help="CSV only: the thousands separator inside numbers, e.g. ',' for 1,234."),
+        click.option("--decimal", type=Character(), default=".", show_default=True,
+                     help="CSV only: the decimal mark, e.g. ',' for 2,5."),
         click.option("--layout", type=click.Choice(LAYOUTS), default=LAYOUTS[0], show_default=True,
                      help="NPZ only: X stored one example per column or per row."),
         click.option("--data-seed", type=click.IntRange(min=0), default=None,
                      help="Seed of a built-in generator (default: its own; the flower's is the course's data)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    ])
+
+
+def preprocessing_options(command):
+    """``--task``, ``--categorical``, ``--missing``, ``--handle-unknown``: what ``train`` fits."""
+    return _add(command, [
+        click.option("--task", type=click.Choice(TASKS), default=None,
+                     help="classification or regression (default: inferred from the labels; whole numbers "
+                          "with many values and few examples each stop and ask)."),
+        click.option("--categorical", type=ColumnNames(), default=None,
+                     help="Tables only: columns of numbers to one-hot encode as categories too (text columns always are)."),
+        click.option("--missing", type=click.Choice(MISSING_POLICIES), default="error", show_default=True,
+                     help="Tables only: a missing cell is an error, drops its row, or is filled with the training "
+                          "mean, median or most frequent value."),
+        click.option("--handle-unknown", type=click.Choice(HANDLE_UNKNOWN), default="error", show_default=True,
+                     help="Tables only: a category unseen in training, later: an error, or all zeros."),
+    ])
+
+
+def split_option(what: str, default: str):
+    """``--split train|dev|test|all``: which examples of the model's recorded split to use."""
+    return click.option(
+        "--split", "part", type=click.Choice(PARTS), default=None,
+        help=f"{what} only this part of the split the model was trained with, rebuilt from the same data "
+             f"(default: {default}).",
+    )

@@ -29,14 +29,28 @@ def _output_option(help_text: str):
 
 
 def _layer_dims(layer_dims, output: str) -> list[int]:
-    """The validated ``--layers``; a softmax output needs at least 2 units (a usage error)."""
+    """The validated ``--layer-dims``; a softmax output needs at least 2 units (a usage error)."""
     dims = validate_layer_dims(layer_dims)
     if output == "softmax" and dims[-1] < 2:
         raise click.BadParameter(
             f"a softmax output needs at least 2 units; the last layer size is {dims[-1]}",
-            param_hint="'--layers'",
+            param_hint="'--layer-dims'",
         )
     return dims
+
+
+def _renamed_layers(ctx, param, value):
+    """The old ``--layers`` of explain/gradcheck: a usage error naming ``--layer-dims``."""
+    if value is not None:
+        raise click.UsageError(
+            f"--layers means the hidden sizes only (as in `nnlab train`); here give every layer size, "
+            f"input and output included, with --layer-dims (e.g. --layer-dims {value})", ctx=ctx,
+        )
+    return value
+
+
+_OLD_LAYERS = click.option("--layers", "old_layers", default=None, hidden=True, expose_value=False,
+                           is_eager=True, callback=_renamed_layers)
 
 
 def _echo_table(header, rows, align: str, indent: str = "") -> None:
@@ -48,8 +62,9 @@ def _echo_table(header, rows, align: str, indent: str = "") -> None:
 
 
 @click.command()
-@click.option("--layers", "layer_dims", type=LayerSizes(), default="5,4,3,1", show_default=True,
+@click.option("--layer-dims", "layer_dims", type=LayerSizes(), default="5,4,3,1", show_default=True,
               help="All layer sizes n[0],...,n[L], input and output included.")
+@_OLD_LAYERS
 @_ACTIVATION
 @_output_option("Output activation (its canonical cost is used).")
 @click.option("--examples", type=click.IntRange(min=1), default=10, show_default=True, help="m.")
@@ -114,8 +129,9 @@ def _step(equation: str, shapes: str, note: str = "") -> list[str]:
 
 
 @click.command()
-@click.option("--layers", "layer_dims", type=LayerSizes(), required=True,
+@click.option("--layer-dims", "layer_dims", type=LayerSizes(), required=True,
               help="All layer sizes n[0],...,n[L], e.g. 12288,20,7,5,1.")
+@_OLD_LAYERS
 @click.option("--examples", type=click.IntRange(min=1), default=None,
               help="m, the number of examples (default: shapes show the letter m).")
 @_ACTIVATION

@@ -1,10 +1,44 @@
-"""Click parameter types of the command line: layer sizes, and "none" for optional values."""
+"""Click parameter types of the command line: layer sizes, column names, one character, and
+"none" for optional values."""
 
 from __future__ import annotations
 
 import click
 
-__all__ = ["LayerSizes", "OptionalType"]
+__all__ = ["Character", "ColumnNames", "LayerSizes", "OptionalType"]
+
+
+class ColumnNames(click.ParamType):
+    """Comma-separated column names, ``"id,name"`` -> ``("id", "name")`` (spaces around trimmed)."""
+
+    name = "columns"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "NAME,NAME,..."
+
+    def convert(self, value, param, ctx) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        names = tuple(part.strip() for part in str(value).split(","))
+        if not all(names):
+            self.fail(f"{value!r}: give column names separated by commas, e.g. id,name", param, ctx)
+        return names
+
+
+class Character(click.ParamType):
+    """One character, e.g. a delimiter; ``tab`` or ``\\t`` for a tab."""
+
+    name = "character"
+    _NAMED = {"tab": "\t", "\\t": "\t", "space": " "}
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "CHAR"
+
+    def convert(self, value, param, ctx) -> str:
+        text = self._NAMED.get(str(value).lower(), str(value))
+        if len(text) != 1 or text in "\r\n\"'":
+            self.fail(f"expected one character (or 'tab'), not a quote or line break; got {value!r}", param, ctx)
+        return text
 
 
 class LayerSizes(click.ParamType):

@@ -8,7 +8,9 @@ NumPy's global random state; every generator takes a ``seed``.
 module          what it holds
 ==============  ====================================================================
 ``dataset``     :class:`Dataset`: ``X``, ``Y``, feature names and a name
-``files``       one reader per file format: CSV, NPZ, HDF5 (:func:`load_csv`, ...)
+``files``       one reader per file format: delimited text (pandas), NPZ, HDF5
+``table``       tables (CSV, TSV, Parquet) as DataFrames; label and feature columns
+``preprocess``  :class:`Preprocessor`: names, categories, missing values (fitted on train)
 ``builtin``     the built-in sets by name (:data:`BUILTIN_DATASETS`)
 ``sources``     a name or a file -> data: the rules (:func:`check_source`),
                 :func:`load_data`, and load -> infer -> split (:func:`load_splits`)
@@ -37,7 +39,8 @@ from .generators import (
 )
 from .builtin import BUILTIN_DATASETS, GENERATORS, describe_datasets
 from .dataset import Dataset
-from .files import load_csv, load_h5, load_npz, read_h5_arrays
+from .files import load_h5, load_npz, read_h5_arrays
+from .table import Table, TextFormat, load_csv, load_table, read_table
 from .images import flatten_images, load_catvnoncat, scale_images
 from .scaling import Standardizer
 from .sources import SourceError, Splits, check_source, load_data, load_inputs, load_splits
@@ -62,6 +65,10 @@ __all__ = [
     "Dataset",
     "describe_datasets",
     "load_csv",
+    "load_table",
+    "read_table",
+    "Table",
+    "TextFormat",
     "load_data",
     "load_h5",
     "load_npz",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import sys
 from types import MappingProxyType
 from typing import Callable, NamedTuple
 
@@ -17,7 +18,9 @@ from . import generators
 
 __all__ = ["BUILTIN_DATASETS", "GENERATORS", "BuiltinDataset", "describe_datasets", "load_builtin"]
 
-INSTALL_DATASETS = "pip install 'nnlab[datasets]'"
+#: The hint names the environment that runs nnlab (its python), where the package must go: a
+#: plain ``pip`` may belong to another one (e.g. the system's, when nnlab runs from ``.venv``).
+INSTALL_DATASETS = f"{sys.executable} -m pip install 'scikit-learn>=1.3' (nnlab's [datasets] extra)"
 
 
 class BuiltinDataset(NamedTuple):

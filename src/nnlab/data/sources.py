@@ -3,7 +3,7 @@ command line and the search's TOML ``[data]`` table alike), and load -> infer ->
 
 A source is a built-in name (:data:`~nnlab.data.builtin.BUILTIN_DATASETS`; it wins over a file of
 the same name) or a path whose extension (:data:`~nnlab.data.files.DATA_EXTENSIONS`: ``.csv``,
-``.npz``, ``.h5``, ``.hdf5``) picks the reader. Its options apply to one kind of source each:
+``.tsv``, ``.parquet``, ``.npz``, ``.h5``, ``.hdf5``) picks the reader. Its options apply to one kind of source each:
 ``label`` to CSV files, ``layout`` to NPZ files, ``seed`` to the built-in generators.
 
 =====================  ========================================================================
@@ -30,7 +30,8 @@ from ..errors import DataError
 from ..labels import Targets, infer_targets
 from .builtin import BUILTIN_DATASETS, GENERATORS, load_builtin
 from .dataset import Dataset
-from .files import DATA_EXTENSIONS, LAYOUTS, csv_header, load_csv, load_h5, load_npz
+from .files import DATA_EXTENSIONS, LAYOUTS, csv_header, load_h5, load_npz
+from .table import load_csv
 from .splits import Split, train_dev_test_split
 
 __all__ = ["LAYOUTS", "SourceError", "Splits", "check_source", "load_data", "load_inputs", "load_splits"]
@@ -71,7 +72,7 @@ def check_source(source, *, label=None, layout="columns", seed=None, relative_to
     source : str or os.PathLike
         A built-in name or a data file.
     label : str or None
-        CSV files only (the label column).
+        Tables only (CSV, TSV, Parquet: the label column).
     layout : {"columns", "rows"}
         NPZ files only, when not ``"columns"``.
     seed : int or None
@@ -138,14 +139,15 @@ def _existing_file(source, kind, relative_to) -> str:
     return str(path.resolve()) if relative_to is not None else str(path)
 
 
-_APPLIES = {"builtin": "built-in data set {source!r}", "csv": "CSV files", "npz": "NPZ files", "h5": "HDF5 files"}
+_APPLIES = {"builtin": "built-in data set {source!r}", "table": "CSV, TSV and Parquet files",
+            "npz": "NPZ files", "h5": "HDF5 files"}
 
 
 def _only_for(kind: str, source: str, label, layout) -> None:
     """A SourceError if ``label`` is given to other than a CSV, or a row ``layout`` to other than an NPZ."""
     given = []
-    if label is not None and kind != "csv":
-        given.append(f"label={label!r} (CSV files only)")
+    if label is not None and kind != "table":
+        given.append(f"label={label!r} (CSV, TSV and Parquet files only)")
     if layout != "columns" and kind != "npz":
         given.append(f"layout={layout!r} (NPZ files only)")
     if given:
@@ -162,7 +164,7 @@ def load_data(source, *, label=None, layout="columns", seed=None) -> Dataset:
         A built-in name (``sorted(BUILTIN_DATASETS)``: "blobs", "breast_cancer", "circles",
         "digits", "flower", "gaussian_quantiles", "moons", "spirals", "xor"; "digits" and
         "breast_cancer" need scikit-learn, ``pip install 'nnlab[datasets]'``), or a path whose
-        extension picks the reader: ``.csv`` (:func:`~nnlab.data.files.load_csv`), ``.npz``
+        extension picks the reader: ``.csv``, ``.tsv``, ``.parquet`` (:func:`~nnlab.data.table.load_csv`), ``.npz``
         (:func:`~nnlab.data.files.load_npz`), ``.h5`` / ``.hdf5``
         (:func:`~nnlab.data.files.load_h5`, default keys).
     label : str or None, default None
@@ -189,7 +191,7 @@ def load_data(source, *, label=None, layout="columns", seed=None) -> Dataset:
     kind = _kind(source)
     if kind == "builtin":
         return load_builtin(source, seed)
-    if kind == "csv":
+    if kind == "table":
         return load_csv(source, label=label)
     if kind == "npz":
         return load_npz(source, layout=layout)
@@ -239,7 +241,7 @@ def load_inputs(source, n_features: int, *, label=None, layout="columns", seed=N
         hold numbers.
     """
     is_path = isinstance(source, (str, os.PathLike))
-    if label is None and is_path and _kind(source) == "csv" and Path(os.fspath(source)).is_file():
+    if label is None and is_path and _kind(source) == "table" and Path(os.fspath(source)).is_file():
         header = csv_header(source)
         if header is not None and len(header) == n_features:
             dataset = load_data(source, label=header[-1])

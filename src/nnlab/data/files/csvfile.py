@@ -1,147 +1,107 @@
-"""CSV data files: a header row, one example per row, one column per feature and a label column."""
+"""Delimited text files (``.csv``, ``.tsv``): parsed by pandas, checked and explained by nnlab.
+
+pandas' C parser reads the cells (quoted fields, a byte-order mark, CRLF line ends, thousands and
+decimal separators); what is written here is the delimiter's guess, the header's rules and the
+one-line errors that name the file, the line and the column. A line number is found only when
+an error needs one: the file is then read again with the :mod:`csv` module, whose ``line_num``
+counts the line breaks inside quoted fields too.
+"""
 
 from __future__ import annotations
 
 import csv
-import math
-
-import numpy as np
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
 
 from ...errors import DataError
 from ..checks import existing_file
-from ..dataset import Dataset
 
-__all__ = ["DEFAULT_LABEL_COLUMNS", "csv_header", "load_csv"]
+__all__ = ["TextFormat", "csv_header", "read_delimited", "record_at"]
 
-#: Names ``load_csv`` looks for, in this order, when no ``label`` is given (else: last column).
-DEFAULT_LABEL_COLUMNS = ("label", "y", "target")
-
-
-def _non_finite_reason(text: str) -> str:
-    lowered = text.strip().lower()
-    if "nan" in lowered:
-        return "is NaN"
-    if "inf" in lowered:
-        return "is infinite"
-    return "overflows float64 (becomes inf)"
+_SAMPLE_BYTES = 64 * 1024
+_DELIMITERS = ",;\t|"
+_NAMED = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 
 
-def _choose_label(header: list[str], label, where: str) -> int:
-    if label is None:
-        for candidate in DEFAULT_LABEL_COLUMNS:
-            if candidate in header:
-                return header.index(candidate)
-        return len(header) - 1
-    if not isinstance(label, str):
-        raise DataError(f"{where}: label must be a column name (str); got {label!r}")
-    if label not in header:
-        raise DataError(f"{where}: no label column {label!r}; the columns are {header}")
-    return header.index(label)
+@dataclass(frozen=True)
+class TextFormat:
+    """How a delimited file is written.
 
-
-def _csv_labels(cells: list[str], lines: list[int], where: str, column: str) -> np.ndarray:
-    """Label cells -> int64 (all integers), float64 (all numbers) or str (anything else)."""
-    for text, line in zip(cells, lines):
-        if text == "":
-            raise DataError(f"{where}: line {line}: the label column {column!r} is empty")
-    try:
-        values = [float(c) for c in cells]
-    except ValueError:
-        return np.array(cells, dtype=str).reshape(1, -1)  # class names
-    for value, text, line in zip(values, cells, lines):
-        if not math.isfinite(value):
-            raise DataError(
-                f"{where}: line {line}, column {column!r}: {text!r} {_non_finite_reason(text)}; "
-                "labels must be finite numbers or class names"
-            )
-    try:
-        return np.array([int(c) for c in cells], dtype=np.int64).reshape(1, -1)
-    except (ValueError, OverflowError):
-        return np.array(values, dtype=np.float64).reshape(1, -1)
-
-
-def load_csv(path, label=None) -> Dataset:
-    """Read a CSV file with a header row: one example per row, one column per feature and one label.
-
-    Choice of the label column: ``label`` when given; otherwise the first column named
-    ``"label"``, ``"y"`` or ``"target"`` (exact, case-sensitive names, in that order); otherwise
-    the last column. Every other column is a feature and must hold a finite number on every
-    row. Labels that all read as integers become int64, labels that all read as numbers become
-    float64 (regression targets), anything else is kept as class names (``str``).
-
-    The file is read as UTF-8 (a byte-order mark is ignored) with the ``csv`` module's default
-    dialect: comma-separated, ``"``-quoted fields (which may contain commas or line breaks).
-    Spaces around names and cells (and before an opening quote) are ignored; blank lines (and
-    rows of empty cells) are skipped.
-
-    Parameters
+    Attributes
     ----------
-    path : str or os.PathLike
-        The ``.csv`` file.
-    label : str or None, default None
-        Name of the label column (see above for the default).
-
-    Returns
-    -------
-    Dataset
-        ``X`` of shape (n_features, m) float64, ``Y`` of shape (1, m), the feature columns'
-        names in file order, and the file's stem as the name.
-
-    Raises
-    ------
-    DataError
-        If the file is missing, not UTF-8 text or malformed CSV; empty or header-only; if the
-        header repeats or omits a name, looks like data, or has no feature column; if ``label``
-        is not a column (the columns found are listed); if a row has a different number of
-        fields than the header (line number and both counts); if a feature cell is not a
-        number (line, column and the cell's text) or is NaN, infinite or overflows float64;
-        or if a label cell is empty or a numeric label is not finite.
+    delimiter : str or None
+        One character; ``None``: guessed from the first lines (tab for ``.tsv``).
+    thousands : str or None
+        The thousands separator inside numbers (e.g. ``","`` for ``1,234``), or none.
+    decimal : str
+        The decimal mark (``"."``, or ``","`` for ``2,5``).
     """
-    path = existing_file(path, "CSV")
-    where = str(path)
-    header = None
-    features, label_cells, lines = [], [], []
+
+    delimiter: str | None = None
+    thousands: str | None = None
+    decimal: str = "."
+
+    def __post_init__(self):
+        for name in ("delimiter", "thousands", "decimal"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or len(value) != 1 or value in "\r\n\"'"):
+                raise DataError(f"{name} must be one character (not a quote or line break); got {value!r}")
+        if self.decimal == self.thousands:
+            raise DataError(f"the decimal mark and the thousands separator must differ; both are {self.decimal!r}")
+
+
+def _sample(path: Path) -> str:
+    with open(path, "rb") as handle:
+        raw = handle.read(_SAMPLE_BYTES)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle, skipinitialspace=True)
-            for row in reader:
-                cells = [c.strip() for c in row]
-                if not any(cells):
-                    continue  # blank line
-                line = reader.line_num
-                if header is None:
-                    header = cells
-                    label_index = _check_header(header, label, where)
-                    feature_names = [n for k, n in enumerate(header) if k != label_index]
-                    continue
-                if len(cells) != len(header):
-                    raise DataError(
-                        f"{where}: line {line} has {len(cells)} fields; the header has "
-                        f"{len(header)} ({', '.join(header)})"
-                    )
-                label_cells.append(cells[label_index])
-                lines.append(line)
-                features.append(_csv_feature_row(cells, label_index, header, line, where))
-    except UnicodeDecodeError:
-        raise DataError(f"{where}: not UTF-8 text; expected a CSV file saved as UTF-8") from None
-    except csv.Error as exc:
-        raise DataError(f"{where}: malformed CSV near line {reader.line_num}: {exc}") from None
-    if header is None:
-        raise DataError(f"{where}: the file is empty; expected a header row and one row per example")
-    if not features:
-        raise DataError(f"{where}: only a header row ({', '.join(header)}); expected one row per example after it")
-    X = np.array(features, dtype=np.float64).T.reshape(len(feature_names), len(features))
-    Y = _csv_labels(label_cells, lines, where, header[label_index])
-    return Dataset(np.ascontiguousarray(X), Y, tuple(feature_names), path.stem)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start < len(raw) - 3:  # not a character cut at the sample's end
+            raise DataError(f"{path}: not UTF-8 text; expected a delimited text file saved as UTF-8") from None
+        text = raw[: error.start].decode("utf-8-sig")
+    if "\x00" in text:
+        raise DataError(f"{path}: malformed text: a NUL byte near line {text[: text.index(chr(0))].count(chr(10)) + 1}")
+    return text
 
 
-def _check_header(header: list[str], label, where: str) -> int:
-    """Validate the header row; return the index of the label column."""
+def _has_bom(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(3) == b"\xef\xbb\xbf"
+
+
+def _delimiter(path: Path, sample: str, fmt: TextFormat) -> str:
+    if fmt.delimiter is not None:
+        return fmt.delimiter
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    lines = [line for line in sample.splitlines() if line.strip()][:20]
+    if len(lines) > 1 and len(sample) == _SAMPLE_BYTES:
+        lines = lines[:-1]  # the last one may be cut
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _header(path: Path, sample: str, delimiter: str) -> list[str]:
+    try:
+        for row in csv.reader(io.StringIO(sample), delimiter=delimiter, skipinitialspace=True):
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                return cells
+    except csv.Error as error:
+        raise DataError(f"{path}: malformed text in the header: {error}") from None
+    raise DataError(f"{path}: the file is empty; expected a header row and one row per example")
+
+
+def check_header(path, header: list[str], delimiter: str) -> None:
+    """The header's rules: every column named, once; not a row of numbers; two columns or more."""
     empty = [k for k, name in enumerate(header) if not name]
     if empty:
         raise DataError(
-            f"{where}: line 1: the header must name every column; column {empty[0] + 1} has no "
-            f"name (header: {header})"
+            f"{path}: line 1: the header must name every column; column {empty[0] + 1} has no name (header: {header})"
         )
     seen, duplicates = set(), []
     for name in header:
@@ -149,55 +109,130 @@ def _check_header(header: list[str], label, where: str) -> int:
             duplicates.append(name)
         seen.add(name)
     if duplicates:
-        raise DataError(f"{where}: duplicate column name(s) {duplicates} in the header {header}")
+        raise DataError(f"{path}: duplicate column name(s) {duplicates} in the header {header}")
     try:
         [float(n) for n in header]
     except ValueError:
         pass
     else:
-        raise DataError(
-            f"{where}: the first line {header} looks like data (all numbers); a header row "
-            "naming the columns is required"
-        )
+        raise DataError(f"{path}: the first line {header} looks like data (all numbers); a header row naming the columns is required")
     if len(header) < 2:
-        raise DataError(
-            f"{where}: only one column ({header[0]!r}); expected at least one feature column "
-            "and a label column"
+        hint = next(
+            (f"; the name contains {_NAMED[d]}: is that the separator? pass --delimiter {_NAMED[d]}"
+             for d in _DELIMITERS if d != delimiter and d in header[0]),
+            f" (read with the delimiter {_NAMED.get(delimiter, repr(delimiter))}; pass --delimiter if it is another)",
         )
-    return _choose_label(header, label, where)
+        raise DataError(f"{path}: only one column ({header[0]!r}); expected at least one feature column and a label column{hint}")
 
 
-def _csv_feature_row(cells: list[str], label_index: int, header: list[str], line: int, where: str) -> list[float]:
-    row = []
-    for k, text in enumerate(cells):
-        if k == label_index:
-            continue
-        try:
-            value = float(text)
-        except ValueError:
-            shown = "an empty cell" if text == "" else repr(text)
-            raise DataError(
-                f"{where}: line {line}, column {header[k]!r}: expected a number; found {shown}"
-            ) from None
-        if not math.isfinite(value):
-            raise DataError(
-                f"{where}: line {line}, column {header[k]!r}: {text!r} {_non_finite_reason(text)}; "
-                "features must be finite numbers"
-            )
-        row.append(value)
-    return row
+def read_delimited(path, fmt: TextFormat = TextFormat()):
+    """Read a delimited text file with a header row into a pandas DataFrame (one example per row).
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.csv`` (delimiter guessed) or ``.tsv`` (tab) file, UTF-8 (a byte-order mark is skipped).
+    fmt : TextFormat
+        The delimiter, thousands separator and decimal mark.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One column per header name, in file order; numbers as float64 or int64, text as
+        strings, empty cells and ``NA``, ``NaN``, ``null`` as missing. Rows whose cells are all
+        empty are dropped; the index keeps each row's number among the data rows, which
+        :func:`record_at` turns into a line.
 
-def csv_header(path) -> list[str] | None:
-    """The first non-blank row of a CSV file, its cells stripped; None if it cannot be read (then
-    :func:`load_csv` says why)."""
+    Raises
+    ------
+    DataError
+        Missing or non-UTF-8 file, empty or header-only file, a header that breaks
+        :func:`check_header`, a row with more fields than the header (line and counts), or
+        malformed text.
+    """
+    import pandas as pd
+
+    path = existing_file(path, "CSV")
+    sample = _sample(path)
+    delimiter = _delimiter(path, sample, fmt)
+    header = _header(path, sample, delimiter)
+    check_header(path, header, delimiter)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            for row in csv.reader(handle, skipinitialspace=True):
-                if any(cell.strip() for cell in row):
-                    return [cell.strip() for cell in row]
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return None
-    return None
+        with warnings.catch_warnings():  # a column of mixed chunks is checked cell by cell later
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            frame = pd.read_csv(
+                path, sep=delimiter, thousands=fmt.thousands, decimal=fmt.decimal,
+                # "utf-8-sig" costs the parser a fifth of its time: only for a file that starts with a BOM
+                encoding="utf-8-sig" if _has_bom(path) else "utf-8",
+                # spaces after a delimiter cost the parser time: skipped only when the file has them
+                skipinitialspace=f"{delimiter} " in sample,
+            )
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; expected a delimited text file saved as UTF-8") from None
+    except pd.errors.ParserError as error:
+        raise DataError(_parser_error(path, header, delimiter, error)) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty; expected a header row and one row per example") from None
+    frame.columns = header
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():  # rows of empty cells (",,"): not examples
+        frame = frame[~blank]
+    if frame.empty:
+        raise DataError(f"{path}: only a header row ({', '.join(header)}); expected one row per example after it")
+    for name in frame.columns:  # text cells: spaces around them are not part of the value
+        if not pd.api.types.is_numeric_dtype(frame[name].dtype) and not pd.api.types.is_bool_dtype(frame[name].dtype):
+            frame[name] = frame[name].astype(object).where(frame[name].isna(), frame[name].astype(str).str.strip())
+    frame.attrs.update(path=str(path), delimiter=delimiter, n_columns=len(header))
+    return frame
 
+
+def _parser_error(path: Path, header: list[str], delimiter: str, error) -> str:
+    try:
+        for line, cells in _records(path, delimiter):
+            if len(cells) > len(header):
+                return f"{path}: line {line} has {len(cells)} fields; the header has {len(header)} ({', '.join(header)})"
+    except csv.Error as reason:
+        return f"{path}: malformed text: {reason}"
+    return f"{path}: malformed text: {str(error).strip()}"
+
+
+def _records(path: Path, delimiter: str):
+    """``(line, cells)`` of each data row that pandas reads (blank lines skipped), in order."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
+        seen_header = False
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if len(cells) <= 1 and not any(cells):
+                continue  # a blank line
+            if seen_header:
+                yield reader.line_num, cells
+            seen_header = any(cells) or seen_header
+
+
+def record_at(frame, position: int) -> tuple[int | None, list[str] | None]:
+    """The line number and raw cells of the row at ``position`` (0-based, among the rows of
+    ``frame``; its index keeps the row's number in the file), for an error message;
+    ``(None, None)`` when the frame did not come from a delimited file."""
+    path, delimiter = frame.attrs.get("path"), frame.attrs.get("delimiter")
+    if path is None or delimiter is None:
+        return None, None
+    row = frame.index[position]
+    try:
+        for index, (line, cells) in enumerate(_records(Path(path), delimiter)):
+            if index == row:
+                return line, cells
+    except (csv.Error, OSError, UnicodeDecodeError):
+        pass
+    return None, None
+
+
+def csv_header(path, fmt: TextFormat = TextFormat()) -> list[str] | None:
+    """The header row of a delimited file, its cells stripped; None if it cannot be read (then
+    :func:`read_delimited` says why)."""
+    try:
+        path = Path(path)
+        sample = _sample(path)
+        return _header(path, sample, _delimiter(path, sample, fmt))
+    except (OSError, DataError, csv.Error):
+        return None

@@ -40,16 +40,8 @@ from ._sequel import HIDDEN, OUTPUT, course_cost, labels_row, relu, sigmoid, unp
 from ._sequel import forward_propagation as network_forward
 
 __all__ = [
-    "backward_propagation",
-    "backward_propagation_n",
-    "dictionary_to_vector",
-    "forward_propagation",
-    "forward_propagation_n",
-    "gradient_check",
-    "gradient_check_n",
-    "gradients_to_vector",
-    "relu",
-    "sigmoid",
+    "backward_propagation", "backward_propagation_n", "dictionary_to_vector", "forward_propagation",
+    "forward_propagation_n", "gradient_check", "gradient_check_n", "gradients_to_vector", "relu", "sigmoid",
     "vector_to_dictionary",
 ]
 

@@ -18,31 +18,14 @@ from ..engine import as_random_state, initialize_parameters
 from ..engine.validation import as_float_array, check_int
 from ._common import CostLog
 from ._sequel import (  # the helpers the sequel shares
-    backward_scaled_first,
-    course_cost,
-    forward_propagation,
-    labels_row,
-    predict,
-    predict_dec,
-    relu,
-    sigmoid,
+    backward_scaled_first, course_cost, forward_propagation, labels_row, predict, predict_dec, relu, sigmoid,
     update_parameters,
 )
 
 __all__ = [
-    "backward_propagation",
-    "compute_loss",
-    "forward_propagation",
-    "initialize_parameters_he",
-    "initialize_parameters_random",
-    "initialize_parameters_zeros",
-    "load_dataset",
-    "model",
-    "predict",
-    "predict_dec",
-    "relu",
-    "sigmoid",
-    "update_parameters",
+    "backward_propagation", "compute_loss", "forward_propagation", "initialize_parameters_he",
+    "initialize_parameters_random", "initialize_parameters_zeros", "load_dataset", "model", "predict",
+    "predict_dec", "relu", "sigmoid", "update_parameters",
 ]
 
 HIDDEN_UNITS = (10, 5, 1)  # the model's layers after the input

@@ -29,34 +29,13 @@ from ..engine import (
 )
 from ..engine.validation import as_float_array, check_int, check_positive_int, check_real
 from ._sequel import (  # the helpers the sequel shares
-    backward_scaled_first,
-    course_cost,
-    forward_propagation,
-    labels_row,
-    predict,
-    predict_dec,
-    relu,
-    sigmoid,
+    backward_scaled_first, course_cost, forward_propagation, labels_row, predict, predict_dec, relu, sigmoid,
 )
 
 __all__ = [
-    "backward_propagation",
-    "compute_cost",
-    "forward_propagation",
-    "initialize_adam",
-    "initialize_parameters",
-    "initialize_velocity",
-    "load_dataset",
-    "model",
-    "predict",
-    "predict_dec",
-    "random_mini_batches",
-    "relu",
-    "schedule_lr_decay",
-    "sigmoid",
-    "update_lr",
-    "update_parameters_with_adam",
-    "update_parameters_with_gd",
+    "backward_propagation", "compute_cost", "forward_propagation", "initialize_adam", "initialize_parameters",
+    "initialize_velocity", "load_dataset", "model", "predict", "predict_dec", "random_mini_batches", "relu",
+    "schedule_lr_decay", "sigmoid", "update_lr", "update_parameters_with_adam", "update_parameters_with_gd",
     "update_parameters_with_momentum",
 ]
 

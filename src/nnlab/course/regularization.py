@@ -39,35 +39,15 @@ from ..engine.validation import as_float_array, check_int, check_real
 from ..errors import DataError
 from ._common import CostLog
 from ._sequel import (  # the helpers the sequel shares
-    HIDDEN,
-    OUTPUT,
-    course_cost,
-    forward_propagation,
-    labels_row,
-    predict,
-    predict_dec,
-    relu,
-    sigmoid,
-    update_parameters,
-    unpack,
+    HIDDEN, OUTPUT, course_cost, forward_propagation, labels_row, predict, predict_dec, relu, sigmoid,
+    update_parameters, unpack,
 )
 
 __all__ = [
-    "backward_propagation",
-    "backward_propagation_with_dropout",
-    "backward_propagation_with_regularization",
-    "compute_cost",
-    "compute_cost_with_regularization",
-    "forward_propagation",
-    "forward_propagation_with_dropout",
-    "initialize_parameters",
-    "load_2D_dataset",
-    "model",
-    "predict",
-    "predict_dec",
-    "relu",
-    "sigmoid",
-    "update_parameters",
+    "backward_propagation", "backward_propagation_with_dropout", "backward_propagation_with_regularization",
+    "compute_cost", "compute_cost_with_regularization", "forward_propagation",
+    "forward_propagation_with_dropout", "initialize_parameters", "load_2D_dataset", "model", "predict",
+    "predict_dec", "relu", "sigmoid", "update_parameters",
 ]
 
 HIDDEN_UNITS = (20, 3, 1)  # the model's layers after the input

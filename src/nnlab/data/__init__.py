@@ -27,16 +27,8 @@ Bad data raises :class:`nnlab.errors.DataError`.
 
 from __future__ import annotations
 
-from .generators import (
-    load_extra_datasets,
-    load_planar_dataset,
-    make_blobs,
-    make_circles,
-    make_gaussian_quantiles,
-    make_moons,
-    make_spirals,
-    make_xor,
-)
+from . import generators
+from .generators import *  # noqa: F401,F403  (generators.__all__, re-exported below)
 from .builtin import BUILTIN_DATASETS, GENERATORS, describe_datasets
 from .dataset import Dataset
 from .files import load_h5, load_npz, read_h5_arrays
@@ -49,14 +41,7 @@ from .splits import Split, split_indices, train_dev_test_split
 __all__ = [
     "DATASETS",
     "load_dataset",
-    "load_planar_dataset",
-    "load_extra_datasets",
-    "make_circles",
-    "make_moons",
-    "make_blobs",
-    "make_gaussian_quantiles",
-    "make_xor",
-    "make_spirals",
+    *generators.__all__,  # the course's flower and the toy sets
     "load_catvnoncat",
     "flatten_images",
     "scale_images",

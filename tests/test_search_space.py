@@ -302,7 +302,7 @@ def test_the_allowed_keys_are_listed(tmp_path):
     assert "['kind', 'jobs', 'scheduler']" in str(info.value)
     with pytest.raises(ConfigError) as info:
         load(tmp_path, extra="x = 1")
-    assert "['data', 'split', 'search', 'executor', 'fixed', 'space']" in str(info.value)
+    assert "['data', 'split', 'search', 'pruner', 'executor', 'fixed', 'space']" in str(info.value)
 
 
 def test_parse_without_a_file_says_search_config():

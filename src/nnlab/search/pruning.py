@@ -117,7 +117,7 @@ Reporter = Callable[[int, int, float], bool]
 
 
 def epoch_watcher(number: int, interval: int, field: str, reporter: Reporter | None,
-                  alive: Callable[[], bool] | None = None, holder: dict | None = None):
+                  alive: Callable[[], bool] | None = None, holder: dict | None = None, budget: int | None = None):
     """The ``on_epoch(epoch, history)`` callback of one trial.
 
     Parameters
@@ -134,6 +134,9 @@ def epoch_watcher(number: int, interval: int, field: str, reporter: Reporter | N
         Checked every epoch; False raises :class:`SearchGone`.
     holder : dict, optional
         Receives ``holder["history"]``: the engine's History, so a stopped trial keeps its curves.
+    budget : int, optional
+        The trial's epochs: the last epoch is not reported (the trial completes; pruning it
+        there would save nothing).
 
     Raises (from the callback)
     --------------------------
@@ -146,7 +149,7 @@ def epoch_watcher(number: int, interval: int, field: str, reporter: Reporter | N
         if alive is not None and not alive():
             raise SearchGone("the search that submitted this trial is gone")
         step = epoch + 1
-        if reporter is None or step % interval:
+        if reporter is None or step % interval or (budget is not None and step >= budget):
             return
         value = float(getattr(history, field)[-1])
         if math.isfinite(value) and reporter(number, step, value):

@@ -269,7 +269,7 @@ def run_trial(task: TrialTask, data: TrialData, reporter=None, alive=None) -> Tr
     on_epoch = None
     if watch or alive is not None:
         on_epoch = epoch_watcher(task.number, task.report_every or 1, task.objective,
-                                 reporter if watch else None, alive, seen)
+                                 reporter if watch else None, alive, seen, task.hyperparameters.epochs)
     try:
         # Overflow in a wild configuration ends as a non-finite cost or metric (a FAIL with its
         # reason), not as NumPy warnings repeated for every such trial.

@@ -259,3 +259,16 @@ def test_after_kill_9_of_a_search_with_processes_no_process_of_it_remains(tmp_pa
         if search.poll() is None:
             search.kill()
             search.communicate()
+
+
+def test_the_pruning_benchmark_runs_and_reports_both_searches(tmp_path, capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))  # benchmarks/ sits beside src/
+    from benchmarks import pruning
+
+    assert pruning.main(["--trials", "4", "--epochs", "18", "--json", str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    assert "| none |" in out and "| successive_halving |" in out and "speed-up" in out
+    import json
+
+    runs = json.loads((tmp_path / "b.json").read_text())["runs"]
+    assert runs[0]["epochs_trained"] == 4 * 18 and runs[1]["epochs_trained"] < 4 * 18

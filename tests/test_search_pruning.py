@@ -94,13 +94,38 @@ def test_successive_halving_prunes_serially_the_same_way_every_run_and_records_i
     assert f"{states.count('PRUNED')} pruned" in html and 'alt="pruning"' in html
 
 
-def test_pruned_trials_stay_pruned_on_resume(tmp_path):
-    path = write(tmp_path)
-    first = run(path, tmp_path / "run")
-    again = run(path, tmp_path / "run")  # a finished search: nothing rerun, pruned trials kept
-    assert decisions(again.records) == decisions(first.records)
-    study = open_run(tmp_path / "run")
-    assert len(study.trials) == len(first.records)
+def _pruned_in(study_db: Path) -> dict:
+    """``{index: epochs}`` of the PRUNED trials in a study file, read directly (the search may be running)."""
+    if not study_db.exists():
+        return {}
+    try:
+        study = optuna.load_study(study_name="nnlab-search", storage=f"sqlite:///{study_db}")
+        return {t.user_attrs["index"]: max(t.intermediate_values) for t in study.trials if t.state.name == "PRUNED"}
+    except Exception:  # being created
+        return {}
+
+
+def test_pruned_trials_stay_pruned_after_kill_9_and_resume(tmp_path):
+    path = write(tmp_path, trials=16, epochs=2430, pruner="interval = 10\nmin_resource = 10\nreduction_factor = 3")
+    out = tmp_path / "run"
+    process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: len(_pruned_in(out / "study.db")) >= 3 or process.poll() is not None, timeout=120)
+        assert process.poll() is None, "the search finished before it could be killed; make trials longer"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    before = _pruned_in(out / "study.db")
+    resumed = run(path, out)
+    assert [r.number for r in resumed.records] == list(range(16))  # none lost, none repeated
+    after = {r.number: r.epochs_run for r in resumed.records if r.state == "PRUNED"}
+    assert before.items() <= after.items()  # pruned before the kill: still pruned, at the same epoch
+    again = run(path, out)  # a finished search: nothing rerun, pruned trials kept
+    assert decisions(again.records) == decisions(resumed.records)
 
 
 @pytest.mark.parametrize("kind", ["processes", "dask"])
@@ -272,3 +297,32 @@ def test_the_pruning_benchmark_runs_and_reports_both_searches(tmp_path, capsys, 
 
     runs = json.loads((tmp_path / "b.json").read_text())["runs"]
     assert runs[0]["epochs_trained"] == 4 * 18 and runs[1]["epochs_trained"] < 4 * 18
+
+
+def test_a_dask_trial_of_a_search_that_is_gone_stops_and_the_worker_stays(dask_cluster, flower):
+    import distributed
+
+    from nnlab.config import Hyperparameters
+    from nnlab.data import train_dev_test_split
+    from nnlab.search.cluster import DaskExecutor
+    from nnlab.search.trial import TrialData, TrialTask
+
+    X, Y = flower
+    data = TrialData(*train_dev_test_split(X, Y, dev=0.25, seed=0).train, *train_dev_test_split(X, Y, dev=0.25, seed=0).dev)
+    long = TrialTask(0, Hyperparameters(hidden_layers=(4,), epochs=2_000_000, seed=0))  # minutes alone
+    executor = DaskExecutor(data, dask_cluster.scheduler_address)
+    watcher = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
+    try:
+        executor.submit(long)
+
+        def executing() -> int:
+            # threads really running a task (a released task leaves the state machine at once, its thread runs on)
+            return sum(watcher.run(lambda dask_worker: len(dask_worker.active_threads)).values())
+
+        assert _wait_for(lambda: executing() == 1)
+        workers = set(watcher.scheduler_info()["workers"])
+        executor.client.close()  # the search is gone (its client, and so its tasks, with it)
+        assert _wait_for(lambda: executing() == 0, timeout=15)  # the trial noticed and stopped
+        assert set(watcher.scheduler_info()["workers"]) == workers  # the cluster's workers stay
+    finally:
+        watcher.close()

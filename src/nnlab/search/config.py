@@ -121,6 +121,13 @@ class SearchConfig:
         return self.startup_trials if self.startup_trials is not None else min(10, self.trials)
 
     @property
+    def epoch_budget(self) -> int | None:
+        """Every trial's epochs, when the search does not vary them (None if it does)."""
+        if "epochs" in self.space:
+            return None
+        return self.epochs or self.fixed.get("epochs") or Hyperparameters().epochs
+
+    @property
     def objective_field(self) -> str:
         """The TrialRecord / History field the search optimizes: ``dev_metric`` or ``dev_cost``."""
         return "dev_cost" if self.metric == "cost" else "dev_metric"

@@ -51,7 +51,6 @@ from typing import Callable
 
 import numpy as np
 
-from ..config import Hyperparameters
 from ..data import load_splits
 from ..errors import NNLabError
 from ..labels import infer_targets
@@ -137,13 +136,6 @@ def _metric_name(config: SearchConfig, Y_train) -> str:
         return "r2" if infer_targets(Y_train, output).task == "regression" else "accuracy"
     except (TypeError, ValueError):
         return "accuracy"
-
-
-def _epoch_budget(config: SearchConfig) -> int | None:
-    """Every trial's epochs, when the search does not vary them (Hyperband's maximum resource)."""
-    if "epochs" in config.space:
-        return None
-    return config.epochs or config.fixed.get("epochs") or Hyperparameters().epochs
 
 
 def _sampler(config: SearchConfig, index: int, fixed: dict | None = None):
@@ -241,7 +233,7 @@ def _locked_search(config, run_dir, storage, executor, jobs, scheduler, echo, pr
         # the executor's workers start (import, receive the data) while the study opens
         with make_executor(kind, data, jobs=jobs or config.jobs, scheduler=scheduler or config.scheduler,
                            pruning=service) as pool:
-            study = open_study(config, run_dir, storage, pruner=make_pruner(config.pruner, _epoch_budget(config)),
+            study = open_study(config, run_dir, storage, pruner=make_pruner(config.pruner, config.epoch_budget),
                                metric=objective_name(config, metric_name))
             return _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, service, metric_name)
     except OutputFailed as failure:  # writing the best model, the CSV or the report

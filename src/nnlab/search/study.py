@@ -76,18 +76,18 @@ def open_study(config: SearchConfig, run_dir: Path, storage: str | None, pruner=
     wanted = {key: value for key, value in json.loads(json.dumps(config.to_dict())).items() if key != "executor"}
     if recorded is None:
         study.set_user_attr("config", wanted)
-        if metric is not None:
-            import warnings
-
-            with warnings.catch_warnings():  # "experimental" since Optuna 3.2, stable in use
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                study.set_metric_names([metric])
     elif recorded != wanted:
         changed = sorted(k for k in set(recorded) | set(wanted) if recorded.get(k) != wanted.get(k))
         raise ConfigError(
             f"{run_dir} holds a different search (changed: {', '.join(changed)}); "
             "use another --out folder, or restore the original configuration to resume"
         )
+    if metric is not None and study.metric_names != [metric]:  # also a study of an older nnlab
+        import warnings
+
+        with warnings.catch_warnings():  # "experimental" since Optuna 3.2, stable in use
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names([metric])
     return study
 
 

@@ -3,10 +3,12 @@ and the objective named for what it is: real studies, real `nnlab search` proces
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -105,13 +107,23 @@ def _pruned_in(study_db: Path) -> dict:
         return {}
 
 
+def _count_pruned(study_db: Path) -> int:
+    """PRUNED trials in a study file, by one cheap query (the search is writing it)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{study_db}?mode=ro", uri=True, timeout=5)) as db:
+            return db.execute("SELECT COUNT(*) FROM trials WHERE state = 'PRUNED'").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
 def test_pruned_trials_stay_pruned_after_kill_9_and_resume(tmp_path):
-    path = write(tmp_path, trials=16, epochs=2430, pruner="interval = 10\nmin_resource = 10\nreduction_factor = 3")
+    # 16 trials, most pruned at 10 epochs, the survivors trained up to 810: still running when killed
+    path = write(tmp_path, trials=16, epochs=810, pruner="interval = 10\nmin_resource = 10\nreduction_factor = 3")
     out = tmp_path / "run"
     process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        assert _wait_for(lambda: len(_pruned_in(out / "study.db")) >= 3 or process.poll() is not None, timeout=120)
+        assert _wait_for(lambda: _count_pruned(out / "study.db") >= 2 or process.poll() is not None, timeout=120)
         assert process.poll() is None, "the search finished before it could be killed; make trials longer"
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
@@ -140,7 +152,8 @@ def test_parallel_workers_send_their_values_to_the_pruner_in_the_main_process(tm
 
 
 def test_the_median_pruner_and_the_report_interval(tmp_path):
-    path = write(tmp_path, search='pruner = "median"', pruner="interval = 5\nwarmup = 20\nstartup_trials = 2")
+    path = write(tmp_path, trials=8, epochs=90, search='pruner = "median"',
+                 pruner="interval = 5\nwarmup = 20\nstartup_trials = 2")
     records = run(path, tmp_path / "run").records
     pruned = [r for r in records if r.state == "PRUNED"]
     assert pruned and all(r.epochs_run % 5 == 0 and r.epochs_run >= 20 for r in pruned)
@@ -194,7 +207,7 @@ def test_a_regression_search_names_its_objective_dev_r2_everywhere(tmp_path):
     )
     result = CliRunner().invoke(main, ["search", str(path), "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
-    assert "objective: dev R² (maximize)" in result.output and "Leaderboard: dev R² (maximize)" in result.output
+    assert "Leaderboard: dev R² (maximize)" in result.output and "test R² " in result.output
     assert "dev accuracy" not in result.output
     assert "dev R² (maximize)" in (tmp_path / "run" / "report.html").read_text()
     assert open_run(tmp_path / "run").metric_names == ["dev R²"]
@@ -326,3 +339,15 @@ def test_a_dask_trial_of_a_search_that_is_gone_stops_and_the_worker_stays(dask_c
         assert set(watcher.scheduler_info()["workers"]) == workers  # the cluster's workers stay
     finally:
         watcher.close()
+
+
+def test_hyperband_prunes_with_the_epoch_budget_as_its_maximum_resource(tmp_path):
+    path = write(tmp_path, search='pruner = "hyperband"', pruner="interval = 10\nmin_resource = 10")
+    records = run(path, tmp_path / "run").records
+    assert any(r.state == "PRUNED" for r in records)
+    assert all(r.epochs_run in (10, 30, 90, 270) for r in records)  # its rungs: 10 x 3^k up to the budget
+    from nnlab.search.pruning import make_pruner
+
+    config = load_search_config(path)
+    made = make_pruner(config.pruner, config.epoch_budget)
+    assert isinstance(made, optuna.pruners.HyperbandPruner) and made._max_resource == 270

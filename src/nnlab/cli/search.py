@@ -41,6 +41,7 @@ def search(config_path, out_dir, executor, jobs, scheduler, storage, top):
     click.echo(
         f"search {config_path}: {config.strategy}, {config.trials} trials on {config.source}; "
         f"executor {kind}" + (f" x{jobs or config.jobs}" if kind == "processes" else "")
+        + (f"; pruner {config.pruner.kind}, every {config.pruner.interval} epochs" if config.pruner.enabled else "")
     )
     result = run_search(config, out_dir, storage=storage, executor=executor, jobs=jobs, scheduler=scheduler,
                         echo=click.echo, progress=sys.stdout.isatty())

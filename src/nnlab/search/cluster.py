@@ -77,6 +77,9 @@ class DaskExecutor(TrialExecutor):
     each trial is a task ``nnlab-trial-{number}-{uuid}`` with ``retries=2``. A worker that dies
     mid-trial is replaced by the scheduler, which reruns the trial elsewhere; a trial the cluster
     gives up on (``KilledWorker``: it killed 3 workers) resolves to :class:`ExecutorError`.
+    A trial stops by itself once the scheduler has released its task (this client closed or
+    died, or cancelled it); with ``pruning`` it reports its intermediate values through a
+    ``distributed.Queue`` (:class:`~nnlab.search.service.DaskBridge`).
 
     Parameters
     ----------

@@ -226,8 +226,6 @@ def _locked_search(config, run_dir, storage, executor, jobs, scheduler, echo, pr
     study = None
     kind = executor or config.executor
     metric_name = _metric_name(config, split.train[1])
-    echo(f"objective: {objective_name(config, metric_name)} ({config.direction})"
-         + (f"; pruner {config.pruner.kind}, every {config.pruner.interval} epochs" if config.pruner.enabled else ""))
     service = PruningService() if config.pruner.enabled else None
     try:
         # the executor's workers start (import, receive the data) while the study opens

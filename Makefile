@@ -41,6 +41,7 @@ docs: $(STAMP_TEST)
 bench: | $(BIN)/python
 	$(PIP) -e '.[bench]'
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.pruning
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -119,7 +119,7 @@ def test_rank_puts_missing_and_nan_values_last_and_skips_running(records):
     records[1] = dataclasses.replace(records[1], dev_metric=None)  # trial 1
     records.append(dataclasses.replace(records[1], number=12, state="RUNNING", dev_metric=1.0))
     ranked = [r.number for r in rank_trials(records, "accuracy", "maximize")]
-    assert ranked == [5, 9, 2, 7, 4, 11, 10, 6, 0, 1]
+    assert ranked == [5, 9, 2, 7, 4, 11, 10, 6, 1, 0]  # 0 and 1 tie (no metric): the lower dev cost first
 
 
 @pytest.mark.parametrize(("objective", "direction"), [("loss", "minimize"), ("accuracy", "up")])
@@ -177,7 +177,7 @@ def test_leaderboard_csv_round_trip(tmp_path, records):
         header = next(csv.reader(handle))
     assert header == [
         "rank", "number", "state", "activation", "hidden_layers", "l2", "learning_rate",
-        "dev_metric", "dev_cost", "train_metric", "train_cost", "seconds", "reason",
+        "dev_metric", "dev_cost", "train_metric", "train_cost", "epochs_run", "seconds", "reason",
     ]
     assert len(rows) == 12
     assert [int(r["number"]) for r in rows] == METRIC_ORDER + [3, 8]
@@ -272,3 +272,15 @@ def test_report_draws_the_decision_boundary_of_a_fitted_model(tmp_path, records)
     with pytest.raises(TypeError, match="boundary"):
         write_report(tmp_path / "bad.html", records, summary_for(records), boundary=model)
     assert not (tmp_path / "bad.html").exists()
+
+
+def test_ties_are_broken_by_dev_cost_then_trial_number():
+    # the issue's five trials at 90.00 % dev accuracy, and a sixth with trial 33's cost
+    costs = {8: 0.3293, 15: 0.3130, 25: 0.2696, 30: 0.2746, 33: 0.3201, 40: 0.3201}
+    records = [TrialRecord(number=n, state="COMPLETE", dev_metric=0.9, dev_cost=c) for n, c in costs.items()]
+    records.append(TrialRecord(number=2, state="COMPLETE", dev_metric=0.85, dev_cost=0.1))
+    ranked = [r.number for r in rank_trials(records, "accuracy", "maximize")]
+    assert ranked == [25, 30, 15, 33, 40, 8, 2]
+    # objective cost: ties in cost go to the higher dev metric, then the smaller number
+    records = [TrialRecord(number=n, state="COMPLETE", dev_metric=m, dev_cost=0.5) for n, m in ((3, 0.8), (1, 0.9), (2, 0.9))]
+    assert [r.number for r in rank_trials(records, "cost", "minimize")] == [1, 2, 3]

@@ -74,7 +74,11 @@ def test_full_reference_example_round_trips(tmp_path):
     assert config.grid_size is None
 
     recorded = json.loads(json.dumps(config.to_dict()))
-    assert set(recorded) == {"data", "split", "search", "executor", "fixed", "space"}
+    assert set(recorded) == {"data", "split", "search", "pruner", "executor", "fixed", "space"}
+    assert config.startup_trials == 10 and config.pruner.kind == "successive_halving"
+    assert (config.pruner.interval, config.pruner.min_resource, config.pruner.reduction_factor) == (10, 10, 3)
+    assert recorded["pruner"] == {"interval": 10, "min_resource": 10, "reduction_factor": 3}
+    assert parse_search_config(recorded) == dataclasses.replace(config, path=None)
     assert recorded["space"]["hidden_layers"] == [[4], [20, 7], []]
     assert recorded["space"]["learning_rate"] == {"low": 1e-4, "high": 0.1, "log": True, "type": "float"}
     assert recorded["fixed"]["batch_size"] is None
@@ -302,7 +306,7 @@ def test_the_allowed_keys_are_listed(tmp_path):
     assert "['kind', 'jobs', 'scheduler']" in str(info.value)
     with pytest.raises(ConfigError) as info:
         load(tmp_path, extra="x = 1")
-    assert "['data', 'split', 'search', 'executor', 'fixed', 'space']" in str(info.value)
+    assert "['data', 'split', 'search', 'pruner', 'executor', 'fixed', 'space']" in str(info.value)
 
 
 def test_parse_without_a_file_says_search_config():

@@ -39,8 +39,9 @@ def search(config_path, out_dir, executor, jobs, scheduler, storage, top):
         executor = "dask"
     kind = executor or config.executor
     click.echo(
-        f"search {config_path}: {config.strategy}, {config.trials} trials on {config.source}, "
-        f"objective dev {config.metric}; executor {kind}" + (f" x{jobs or config.jobs}" if kind == "processes" else "")
+        f"search {config_path}: {config.strategy}, {config.trials} trials on {config.source}; "
+        f"executor {kind}" + (f" x{jobs or config.jobs}" if kind == "processes" else "")
+        + (f"; pruner {config.pruner.kind}, every {config.pruner.interval} epochs" if config.pruner.enabled else "")
     )
     result = run_search(config, out_dir, storage=storage, executor=executor, jobs=jobs, scheduler=scheduler,
                         echo=click.echo, progress=sys.stdout.isatty())
@@ -65,4 +66,5 @@ def report(run_dir, storage):
     """Rebuild leaderboard.csv and report.html of a search's run folder from its study."""
     from ..search import rebuild_report
 
-    click.echo(f"wrote {rebuild_report(run_dir, storage)}")
+    for path in rebuild_report(run_dir, storage):
+        click.echo(f"wrote {path}")

@@ -5,7 +5,10 @@
 - :mod:`~nnlab.search.space`: the searched dimensions and their Optuna codec;
 - :mod:`~nnlab.search.trial`: one trial (train on train, score on dev) and its frozen record;
 - :mod:`~nnlab.search.executors`: serial or local processes; :mod:`~nnlab.search.cluster`: a Dask cluster;
+- :mod:`~nnlab.search.pruning`: the pruner settings, Optuna's pruners and the trials' epoch callback;
+  :mod:`~nnlab.search.service`: how intermediate values reach the pruner in the main process;
 - :mod:`~nnlab.search.study`: the study store (open, resume, records) and its faults, one line each;
+  :mod:`~nnlab.search.lock`: one search per run folder;
 - :mod:`~nnlab.search.runner`: the ask/tell loop, resume, the final test score;
 - :mod:`~nnlab.search.leaderboard`: ranking, the terminal table and leaderboard.csv;
 - :mod:`~nnlab.search.figures` and :mod:`~nnlab.search.report`: the plots and report.html.

@@ -13,7 +13,8 @@ import warnings
 
 from ..engine.validation import describe
 from .executors import CONNECT_TIMEOUT, ExecutorError, TrialExecutor, check_data, settle
-from .trial import TrialData, TrialTask, run_trial
+from .service import DaskBridge, PruningService, dask_reporter
+from .trial import TrialData, TrialRecord, TrialTask, run_trial
 
 __all__ = ["DaskExecutor"]
 
@@ -24,6 +25,25 @@ DASK_RETRIES = 2  # a trial whose task raises is rerun this many times by Dask
 def _hold_data(data: TrialData) -> TrialData:
     """The Dask task whose result is the trial data: every trial depends on its one key."""
     return data
+
+
+def _run_on_dask(task: TrialTask, data: TrialData, queue: str | None = None) -> TrialRecord:
+    """A trial on a Dask worker. It stops by itself once the scheduler no longer wants its task
+    (the search that submitted it is gone, or cancelled it): the worker belongs to the cluster and
+    stays, but no trial of a dead search runs its budget to the end. With ``queue``, it reports
+    its intermediate values to the search through that ``distributed.Queue``."""
+    from distributed import get_worker
+    from distributed.worker import thread_state
+
+    key = getattr(thread_state, "key", None)
+    tasks = get_worker().state.tasks
+
+    def alive() -> bool:
+        state = tasks.get(key)
+        return key is None or (state is not None and state.state not in ("cancelled", "released", "forgotten"))
+
+    reporter = None if queue is None else dask_reporter(queue, str(key))
+    return run_trial(task, data, reporter, alive)
 
 
 def _import_distributed():
@@ -57,6 +77,9 @@ class DaskExecutor(TrialExecutor):
     each trial is a task ``nnlab-trial-{number}-{uuid}`` with ``retries=2``. A worker that dies
     mid-trial is replaced by the scheduler, which reruns the trial elsewhere; a trial the cluster
     gives up on (``KilledWorker``: it killed 3 workers) resolves to :class:`ExecutorError`.
+    A trial stops by itself once the scheduler has released its task (this client closed or
+    died, or cancelled it); with ``pruning`` it reports its intermediate values through a
+    ``distributed.Queue`` (:class:`~nnlab.search.service.DaskBridge`).
 
     Parameters
     ----------
@@ -74,7 +97,8 @@ class DaskExecutor(TrialExecutor):
 
     kind = "dask"
 
-    def __init__(self, data: TrialData, address: str, *, timeout: float = CONNECT_TIMEOUT):
+    def __init__(self, data: TrialData, address: str, *, timeout: float = CONNECT_TIMEOUT,
+                 pruning: PruningService | None = None):
         super().__init__()
         data = check_data(data)
         self.address = _check_address(address)
@@ -105,6 +129,8 @@ class DaskExecutor(TrialExecutor):
                 _hold_data, data, key=f"nnlab-data-{uuid.uuid4().hex[:12]}", pure=False, retries=DASK_RETRIES
             )
         self._executor = self.client.get_executor(retries=DASK_RETRIES, pure=False)
+        self._queue = None if pruning is None else f"nnlab-pruning-{uuid.uuid4().hex[:12]}"
+        self._bridge = None if pruning is None else DaskBridge(pruning, self.client, self._queue)
         self._lock = threading.Lock()
         self._pending: set[concurrent.futures.Future] = set()
 
@@ -118,7 +144,7 @@ class DaskExecutor(TrialExecutor):
         number = getattr(task, "number", None)
         key = f"nnlab-trial-{number}-{uuid.uuid4().hex[:12]}"
         # ClientExecutor's futures are concurrent.futures.Future (cancel() cancels the Dask task)
-        inner = self._executor.submit(run_trial, task, self._data, key=key)
+        inner = self._executor.submit(_run_on_dask, task, self._data, self._queue, key=key)
         outer: concurrent.futures.Future = concurrent.futures.Future()
 
         def relay(inner: concurrent.futures.Future) -> None:
@@ -175,5 +201,7 @@ class DaskExecutor(TrialExecutor):
             if cancel:
                 for future in pending:
                     future.cancel()
+            if self._bridge is not None:
+                self._bridge.close()
             self._data.release()
             self.client.close()

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..config import Hyperparameters
 from ..engine.validation import describe
+from .pruning import PrunerConfig
 from .space import ConfigError, decode, grid_size, jsonable
 
 __all__ = [
@@ -38,7 +39,8 @@ EXECUTORS = ("serial", "processes", "dask")
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "data": ("source", "label", "layout", "seed"),
     "split": ("dev", "test", "seed"),
-    "search": ("strategy", "trials", "metric", "seed", "epochs"),
+    "search": ("strategy", "trials", "metric", "seed", "epochs", "startup_trials", "pruner"),
+    "pruner": ("interval", "min_resource", "reduction_factor", "warmup", "startup_trials"),
     "executor": ("kind", "jobs", "scheduler"),
     "fixed": None,
     "space": None,
@@ -85,6 +87,11 @@ class SearchConfig:
         The searched hyperparameters, in the file's order.
     path : Path or None
         The TOML file, when read from one.
+    startup_trials : int or None
+        TPE only: the first ``startup_trials`` trials are sampled at random before TPE models
+        the results (None: ``min(10, trials)``, so a TPE search of 10 trials or fewer is random).
+    pruner : PrunerConfig
+        Which Optuna pruner stops hopeless trials, and its parameters (default: none).
     """
 
     source: str
@@ -105,6 +112,25 @@ class SearchConfig:
     fixed: dict
     space: dict
     path: Path | None = None
+    startup_trials: int | None = None
+    pruner: PrunerConfig = PrunerConfig()
+
+    @property
+    def tpe_startup_trials(self) -> int:
+        """The random trials TPE starts with: ``startup_trials``, else ``min(10, trials)``."""
+        return self.startup_trials if self.startup_trials is not None else min(10, self.trials)
+
+    @property
+    def epoch_budget(self) -> int | None:
+        """Every trial's epochs, when the search does not vary them (None if it does)."""
+        if "epochs" in self.space:
+            return None
+        return self.epochs or self.fixed.get("epochs") or Hyperparameters().epochs
+
+    @property
+    def objective_field(self) -> str:
+        """The TrialRecord / History field the search optimizes: ``dev_metric`` or ``dev_cost``."""
+        return "dev_cost" if self.metric == "cost" else "dev_metric"
 
     @property
     def direction(self) -> str:
@@ -120,9 +146,10 @@ class SearchConfig:
         """JSON-ready sections as in the TOML file, with defaults filled in (no ``path``).
 
         ``parse_search_config(config.to_dict())`` gives the same configuration back (without
-        the path).
+        the path). The settings added with pruning appear only when set, so the studies of
+        searches without them still match their configuration on resume.
         """
-        return {
+        sections = {
             "data": {"source": self.source, "label": self.label, "layout": self.layout, "seed": self.data_seed},
             "split": {"dev": self.dev, "test": self.test, "seed": self.split_seed},
             "search": {"strategy": self.strategy, "trials": self.trials, "metric": self.metric,
@@ -131,6 +158,12 @@ class SearchConfig:
             "fixed": {name: jsonable(value) for name, value in self.fixed.items()},
             "space": {name: dimension.to_dict() for name, dimension in self.space.items()},
         }
+        if self.startup_trials is not None:
+            sections["search"]["startup_trials"] = self.startup_trials
+        if self.pruner.enabled:
+            sections["search"]["pruner"] = self.pruner.kind
+            sections["pruner"] = self.pruner.to_dict()
+        return sections
 
     def hyperparameters(self, params: Mapping[str, Any], seed: int) -> Hyperparameters:
         """The hyperparameters of one trial: ``fixed`` ∪ decoded ``params`` ∪ the epoch budget ∪ ``seed``.

@@ -25,12 +25,14 @@ import dataclasses
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 from threadpoolctl import threadpool_limits
 
 from ..engine.validation import check_int, describe
 from ..errors import NNLabError
+from .service import PruningService, SocketBridge, socket_reporter
 from .trial import TrialData, TrialRecord, TrialTask, run_trial
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
 EXECUTOR_KINDS = ("serial", "processes", "dask")
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
+PARENT_POLL = 0.5  # seconds between a worker process's looks at its parent
 
 
 class ExecutorError(NNLabError):
@@ -87,15 +90,16 @@ class SerialExecutor(TrialExecutor):
     kind = "serial"
     workers = 1
 
-    def __init__(self, data: TrialData):
+    def __init__(self, data: TrialData, pruning: PruningService | None = None):
         super().__init__()
         self._data = check_data(data)
+        self._reporter = None if pruning is None else pruning.decide  # same thread: decided at once
 
     def submit(self, task: TrialTask) -> concurrent.futures.Future:
         self._check_open()
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
-            future.set_result(run_trial(task, self._data))
+            future.set_result(run_trial(task, self._data, self._reporter))
         except Exception as error:  # a malformed task: raised by result(), as a pool would
             future.set_exception(error)
         return future
@@ -105,20 +109,34 @@ class SerialExecutor(TrialExecutor):
 # State of one pool worker process, set once by the initializer.
 _PROCESS_DATA: TrialData | None = None
 _PROCESS_BLAS_LIMIT = None  # kept alive: the one-thread limit holds for the life of the process
+_PROCESS_REPORTER = None  # the pruning reporter: a connection to the main process's SocketBridge
 
 
-def _init_process(data: TrialData) -> None:
-    """Pool initializer: one BLAS thread for the whole process, and the data, received once."""
-    global _PROCESS_DATA, _PROCESS_BLAS_LIMIT
+def _init_process(data: TrialData, parent: int | None = None, bridge: tuple | None = None) -> None:
+    """Pool initializer: one BLAS thread for the whole process, the data (received once), the
+    pruning reporter, and a watch on the ``parent`` process: the worker exits when it is gone."""
+    global _PROCESS_DATA, _PROCESS_BLAS_LIMIT, _PROCESS_REPORTER
     _PROCESS_BLAS_LIMIT = threadpool_limits(limits=1)
     _PROCESS_DATA = data
+    if bridge is not None:
+        _PROCESS_REPORTER = socket_reporter(*bridge)
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), name="nnlab-parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit this process (mid-trial too) once ``parent`` is no longer its parent: it died, even
+    by SIGKILL, and the orphan was handed to another process. Nothing is left to report to."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
 
 
 def _run_in_process(task: TrialTask) -> TrialRecord:
     """What a pool worker runs per task: the trial on the data its initializer stored."""
     if _PROCESS_DATA is None:
         raise RuntimeError("this process was not initialized with the trial data (_init_process)")
-    return run_trial(task, _PROCESS_DATA)
+    return run_trial(task, _PROCESS_DATA, _PROCESS_REPORTER)
 
 
 class ProcessExecutor(TrialExecutor):
@@ -128,14 +146,19 @@ class ProcessExecutor(TrialExecutor):
     trial it held fails with ``BrokenProcessPool``. The executor then starts a new pool and
     resubmits each lost trial once (its record says ``retries=1``); a trial lost a second time
     resolves to :class:`ExecutorError`.
+
+    Each worker watches this process and exits within :data:`PARENT_POLL` seconds of its death
+    (SIGKILL included), so no worker outlives the search; with ``pruning``, workers send their
+    intermediate values to it through a :class:`~nnlab.search.service.SocketBridge`.
     """
 
     kind = "processes"
 
-    def __init__(self, data: TrialData, jobs: int):
+    def __init__(self, data: TrialData, jobs: int, pruning: PruningService | None = None):
         super().__init__()
         self._data = check_data(data)
         self.workers = check_int(jobs, "jobs", 1)
+        self._bridge = None if pruning is None else SocketBridge(pruning)
         self._lock = threading.Lock()
         self._cancelling = False
         self._pending: set[concurrent.futures.Future] = set()
@@ -147,7 +170,8 @@ class ProcessExecutor(TrialExecutor):
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_process,
-            initargs=(self._data,),
+            initargs=(self._data, os.getpid(),
+                      None if self._bridge is None else (self._bridge.address, self._bridge.authkey)),
         )
         # A pool spawns a process per submission; these no-ops start all of them now, so their
         # start-up (a new interpreter importing nnlab) overlaps the caller's own (the study).
@@ -240,6 +264,8 @@ class ProcessExecutor(TrialExecutor):
                 if cancel:
                     _terminate_workers(pool)
                 pool.shutdown(wait=True, cancel_futures=cancel)
+            if self._bridge is not None:
+                self._bridge.close()
 
 
 def settle(future: concurrent.futures.Future, *, result=None, exception=None) -> None:
@@ -281,12 +307,14 @@ def make_executor(
     scheduler: str | None = None,
     *,
     timeout: float = CONNECT_TIMEOUT,
+    pruning: PruningService | None = None,
 ) -> TrialExecutor:
     """The executor named ``kind``: "serial", "processes" (``jobs`` of them) or "dask".
 
     For "dask", ``scheduler`` (``tcp://host:port`` or ``tls://host:port``) falls back to the
     environment variable ``DASK_SCHEDULER_ADDRESS``; ``timeout`` bounds the connection.
-    ``jobs`` is ignored by "serial" and "dask" (the cluster decides).
+    ``jobs`` is ignored by "serial" and "dask" (the cluster decides). ``pruning``: the service
+    that answers the trials' intermediate values (:mod:`nnlab.search.service`).
 
     Raises
     ------
@@ -294,9 +322,9 @@ def make_executor(
         Unknown kind; no scheduler address; Dask not installed; scheduler unreachable.
     """
     if kind == "serial":
-        return SerialExecutor(data)
+        return SerialExecutor(data, pruning)
     if kind == "processes":
-        return ProcessExecutor(data, jobs)
+        return ProcessExecutor(data, jobs, pruning)
     if kind == "dask":
         address = scheduler or os.environ.get(SCHEDULER_ENV)
         if not address:
@@ -306,5 +334,5 @@ def make_executor(
             )
         from .cluster import DaskExecutor  # Dask is an optional extra: imported when asked for
 
-        return DaskExecutor(data, address, timeout=timeout)
+        return DaskExecutor(data, address, timeout=timeout, pruning=pruning)
     raise ExecutorError(f"executor must be one of {list(EXECUTOR_KINDS)}; got {kind!r}")

@@ -3,7 +3,9 @@ figure (or None when no record holds what it needs), drawn on :func:`nnlab.plots
 
 (a) :func:`params_figure`: the optimized dev value against each hyperparameter;
 (b) :func:`top_curves_figure`: train and dev cost per epoch of the top trials;
-(c) :func:`train_dev_figure`: train metric against dev metric, with y = x.
+(c) :func:`train_dev_figure`: train metric against dev metric, with y = x;
+(p) :func:`pruning_figure`: the optimized dev value per epoch of every trial, pruned ones ending
+    where they were stopped.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from ..plots import COLORS, cost_axes, new_figure
 from ..text import as_float, format_value, is_finite, metric_label
 from .leaderboard import param_names
 
-__all__ = ["LEARNING_CURVES", "objective_axis", "params_figure", "top_curves_figure", "train_dev_figure"]
+__all__ = ["LEARNING_CURVES", "objective_axis", "params_figure", "pruning_figure", "top_curves_figure",
+           "train_dev_figure"]
 
 LEARNING_CURVES = 5  # trials whose learning curves the report draws
 LOG_SPAN = 100.0  # a numeric axis spanning more than two decades is drawn on a log scale
@@ -64,8 +67,23 @@ def objective_axis(objective, metric):
 
 
 
-def params_figure(ranked, objective, metric, best):
-    """(a) The optimized dev value against each hyperparameter; None if there is nothing to draw."""
+def _numeric_ticks(axes, log: bool) -> None:
+    """Readable x ticks: powers of ten on a log axis (minor ticks unlabelled), at most five on a linear one."""
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, MaxNLocator, NullFormatter
+
+    if log:
+        axes.set_xscale("log")
+        axes.xaxis.set_major_locator(LogLocator(base=10.0, numticks=6))
+        axes.xaxis.set_major_formatter(LogFormatterSciNotation(base=10.0))
+        axes.xaxis.set_minor_formatter(NullFormatter())
+    else:
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
+
+
+def params_figure(ranked, objective, metric, best, log_params=()):
+    """(a) The optimized dev value against each hyperparameter; None if there is nothing to draw.
+
+    ``log_params``: the dimensions sampled on a log scale, drawn on a log x axis."""
     field, label = objective_axis(objective, metric)
     scored = [r for r in ranked if is_finite(getattr(r, field))]
     names = param_names(scored)
@@ -87,8 +105,7 @@ def params_figure(ranked, objective, metric, best):
             axes.scatter(x[~is_best], y[~is_best], s=24, color=COLORS[0], alpha=0.8, edgecolors="none")
             if is_best.any():
                 axes.scatter(x[is_best], y[is_best], s=90, marker="*", color=_BEST_COLOR, label="best", zorder=3)
-            if _log_span(x):
-                axes.set_xscale("log")
+            _numeric_ticks(axes, name in log_params or _log_span(x))
         else:
             categories = _sorted_categories([p[0] for p in points])
             position = {value: index for index, value in enumerate(categories)}
@@ -151,6 +168,32 @@ def top_curves_figure(ranked):
     axes.plot([], [], color="black", linestyle="--", label="train")
     axes.plot([], [], color="black", label="dev")
     axes.set_title(f"Learning curves of the top {len(drawn)} trial{'s' if len(drawn) != 1 else ''}")
+    axes.legend(fontsize="small")
+    return figure
+
+
+def pruning_figure(ranked, pruned, objective, metric):
+    """(p) The optimized dev value per epoch of the completed (colour) and pruned (grey, ending
+    with an x where stopped) trials; None without curves."""
+    field, label = objective_axis(objective, metric)
+    figure, (axes,) = new_figure(width=7.0)
+    drawn = 0
+    for record, color in [(r, COLORS[0]) for r in ranked] + [(r, "#999999") for r in pruned]:
+        values, epochs = _curve(record, field), _curve(record, "epoch")
+        if not values.size or epochs.size != values.size:
+            continue
+        axes.plot(epochs + 1, values, color=color, linewidth=1.0, alpha=0.7)
+        if record.state == "PRUNED":
+            axes.plot(epochs[-1:] + 1, values[-1:], marker="x", color="#555555", linestyle="none")
+        drawn += 1
+    if not drawn:
+        return None
+    axes.plot([], [], color=COLORS[0], label=f"completed ({len(ranked)})")
+    axes.plot([], [], color="#999999", marker="x", label=f"pruned ({len(pruned)})")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(label)
+    axes.set_title("Every trial's dev curve: pruned trials stop early")
+    axes.grid(True, alpha=0.3)
     axes.legend(fontsize="small")
     return figure
 

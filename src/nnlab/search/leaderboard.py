@@ -32,6 +32,7 @@ from ..text import (
     format_params,
     format_seconds,
     is_finite,
+    metric_label,
     one_line,
     table,
 )
@@ -43,8 +44,10 @@ __all__ = [
     "format_leaderboard",
     "format_params",
     "metric_name_of",
+    "objective_label",
     "objective_of",
     "param_names",
+    "pruned_of",
     "rank_trials",
     "split_by_state",
     "write_leaderboard_csv",
@@ -55,7 +58,7 @@ OBJECTIVE_KEYS = {"accuracy": "dev_metric", "cost": "dev_cost"}
 
 DIRECTIONS = ("maximize", "minimize")
 CSV_FIXED_COLUMNS = ("rank", "number", "state")
-CSV_TAIL_COLUMNS = (*METRIC_FIELDS, "seconds", "reason")
+CSV_TAIL_COLUMNS = (*METRIC_FIELDS, "epochs_run", "seconds", "reason")
 REASON_CHARS = 100  # characters of a failure reason shown in the terminal table
 
 
@@ -100,8 +103,9 @@ def rank_trials(records, objective, direction) -> list:
     -------
     list of TrialRecord
         The records whose ``state`` is ``"COMPLETE"`` (the same objects), sorted by the
-        objective's dev value in ``direction``, ties broken by the smaller trial number. A
-        completed trial without a finite value (None, NaN) ranks after all others.
+        objective's dev value in ``direction``; ties broken by the other dev value (the lower
+        dev cost for ``"accuracy"``, the higher dev metric for ``"cost"``), then by the smaller
+        trial number. A value that is not finite (None, NaN) ranks after all finite ones.
 
     Raises
     ------
@@ -111,26 +115,49 @@ def rank_trials(records, objective, direction) -> list:
     key = _check_objective(objective, direction)
     sign = -1.0 if direction == "maximize" else 1.0
 
+    other, other_sign = ("dev_cost", 1.0) if key == "dev_metric" else ("dev_metric", -1.0)
+
     def order(record):
         value = as_float(getattr(record, key))
         finite = math.isfinite(value)
-        return (not finite, sign * value if finite else 0.0, record.number)
+        tie = as_float(getattr(record, other))
+        tie_finite = math.isfinite(tie)
+        return (not finite, sign * value if finite else 0.0, not tie_finite, other_sign * tie if tie_finite else 0.0,
+                record.number)
 
     return sorted((r for r in records if r.state == "COMPLETE"), key=order)
 
 
 def split_by_state(records, summary):
-    """``(ranked completed, failed, running)`` records; the last two by trial number."""
+    """``(ranked completed, failed, running)`` records; the last two by trial number. Pruned
+    trials are in none of them: :func:`pruned_of`."""
     objective, direction = objective_of(summary)
     ranked = rank_trials(records, objective, direction)
     failed = sorted((r for r in records if r.state == "FAIL"), key=lambda r: r.number)
-    running = sorted((r for r in records if r.state not in ("COMPLETE", "FAIL")), key=lambda r: r.number)
+    running = sorted((r for r in records if r.state not in ("COMPLETE", "FAIL", "PRUNED")), key=lambda r: r.number)
     return ranked, failed, running
 
 
-def counts_line(ranked, failed, running, requested=None) -> str:
-    total = len(ranked) + len(failed) + len(running)
-    parts = [f"{len(ranked)} completed", f"{len(failed)} failed"]
+def pruned_of(records) -> list:
+    """The pruned trials, by trial number."""
+    return sorted((r for r in records if r.state == "PRUNED"), key=lambda r: r.number)
+
+
+def objective_label(summary, metric) -> str:
+    """What the search optimized, in words: "dev accuracy", "dev R²" or "dev cost"."""
+    objective, _ = objective_of(summary)
+    return "dev cost" if objective == "cost" else f"dev {metric_label(metric)}"
+
+
+def pruned_line(record, summary, metric) -> str:
+    """``trial 5 pruned at epoch 30: dev accuracy 61.25%, dev cost 0.6931``."""
+    return (f"trial {record.number} pruned at epoch {record.epochs_run}: dev {metric_label(metric)} "
+            f"{format_metric(record.dev_metric, metric)}, dev cost {format_cost(record.dev_cost)}")
+
+
+def counts_line(ranked, failed, running, requested=None, pruned=()) -> str:
+    total = len(ranked) + len(failed) + len(running) + len(pruned)
+    parts = [f"{len(ranked)} completed"] + ([f"{len(pruned)} pruned"] if pruned else []) + [f"{len(failed)} failed"]
     if running:
         parts.append(f"{len(running)} running or unfinished")
     of = f" (of {requested} requested)" if requested is not None else ""
@@ -177,10 +204,12 @@ def format_leaderboard(records, summary, top=10) -> str:
     ranked, failed, running = split_by_state(records, summary)
     objective, direction = objective_of(summary)
     metric = metric_name_of(records, summary)
-    lines = [f"Leaderboard: dev {'cost' if objective == 'cost' else metric} ({direction})"]
+    pruned = pruned_of(records)
+    label = metric_label(metric)
+    lines = [f"Leaderboard: {objective_label(summary, metric)} ({direction})"]
     if ranked:
         shown = ranked if top is None else ranked[: int(top)]
-        header = ("rank", "trial", f"dev {metric}", "dev cost", f"train {metric}", "seconds", "params")
+        header = ("rank", "trial", f"dev {label}", "dev cost", f"train {label}", "seconds", "params")
         rows = [
             (
                 str(rank), str(r.number), format_metric(r.dev_metric, metric),
@@ -194,13 +223,17 @@ def format_leaderboard(records, summary, top=10) -> str:
             lines.append(f"... {len(ranked) - len(shown)} more completed trials not shown")
     else:
         lines.append("no trial completed")
-    lines.append(counts_line(ranked, failed, running, summary.get("trials_requested")))
+    lines.append(counts_line(ranked, failed, running, summary.get("trials_requested"), pruned))
+    for r in pruned[:top]:
+        lines.append(f"  {pruned_line(r, summary, metric)}")
+    if top is not None and len(pruned) > top:
+        lines.append(f"  ... {len(pruned) - top} more pruned trials not shown")
     for r in failed:
         lines.append(f"  trial {r.number} failed: {one_line(r.reason or 'no reason recorded', REASON_CHARS)}")
     best = summary.get("best_number")
     if best is not None and (is_finite(summary.get("test_metric")) or is_finite(summary.get("test_cost"))):
         lines.append(
-            f"best trial {best}: test {metric} {format_metric(summary.get('test_metric'), metric)}, "
+            f"best trial {best}: test {label} {format_metric(summary.get('test_metric'), metric)}, "
             f"test cost {format_cost(summary.get('test_cost'))}"
         )
     return "\n".join(lines)
@@ -219,11 +252,11 @@ def param_names(records) -> list[str]:
 def write_leaderboard_csv(path, records, summary) -> Path:
     """Write every trial to a CSV file, atomically.
 
-    Rows: the completed trials in rank order, then the others (failed, running) by trial
-    number. Columns: ``rank`` (empty for trials not ranked), ``number``, ``state``, one column
+    Rows: the completed trials in rank order, then the others (pruned, failed, running) by
+    trial number; a pruned trial's scores are those of the epoch where it was stopped. Columns: ``rank`` (empty for trials not ranked), ``number``, ``state``, one column
     per parameter (the union of names over all trials, sorted; a name that clashes with a fixed
     column is written as ``param_<name>``), ``dev_metric``, ``dev_cost``, ``train_metric``,
-    ``train_cost``, ``seconds``, ``reason``. Floats keep full precision; tuples are written
+    ``train_cost``, ``epochs_run``, ``seconds``, ``reason``. Floats keep full precision; tuples are written
     ``20,7``; missing values, None and NaN are empty cells.
 
     Returns
@@ -237,7 +270,7 @@ def write_leaderboard_csv(path, records, summary) -> Path:
     fixed = set(CSV_FIXED_COLUMNS) | set(CSV_TAIL_COLUMNS)
     param_columns = [f"param_{name}" if name in fixed else str(name) for name in params]
     rows = [(rank, r) for rank, r in enumerate(ranked, start=1)]
-    rows += [(None, r) for r in sorted((*failed, *running), key=lambda r: r.number)]
+    rows += [(None, r) for r in sorted((*pruned_of(records), *failed, *running), key=lambda r: r.number)]
     with atomic_write(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*CSV_FIXED_COLUMNS, *param_columns, *CSV_TAIL_COLUMNS])
@@ -247,7 +280,7 @@ def write_leaderboard_csv(path, records, summary) -> Path:
                 "" if rank is None else rank, r.number, r.state,
                 *(csv_cell(values.get(name)) for name in params),
                 *(csv_cell(as_float(getattr(r, field)) if getattr(r, field) is not None else None) for field in METRIC_FIELDS),
-                csv_cell(as_float(r.seconds) if r.seconds is not None else None),
+                r.epochs_run, csv_cell(as_float(r.seconds) if r.seconds is not None else None),
                 one_line(r.reason) if r.reason else "",
             ])
     return target

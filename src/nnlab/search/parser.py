@@ -29,6 +29,7 @@ from .config import (
     SearchConfig,
     where,
 )
+from .pruning import PRUNER_KEYS, PRUNERS, PrunerConfig
 from .space import (
     FIELDS,
     FLOAT_FIELDS,
@@ -100,13 +101,15 @@ class Parser:
         source, label, layout, data_seed = self.data(data)
         dev, test, split_seed = self.split(split)
         strategy, trials, metric, seed, epochs = self.search(search, space)
+        startup = self.startup(search, strategy)
+        pruner = self.pruner(search.get("pruner", "none"), self.section(mapping, "pruner"))
         kind, jobs, scheduler = self.executor(executor)
         return SearchConfig(
             source=source, label=label, layout=layout, data_seed=data_seed,
             dev=dev, test=test, split_seed=split_seed,
             strategy=strategy, trials=trials, metric=metric, seed=seed, epochs=epochs,
             executor=kind, jobs=jobs, scheduler=scheduler,
-            fixed=fixed, space=space, path=self.path,
+            fixed=fixed, space=space, path=self.path, startup_trials=startup, pruner=pruner,
         )
 
     def table(self, mapping, name: str) -> dict:
@@ -219,6 +222,29 @@ class Parser:
         if epochs is not None:
             epochs = self.int_("search.epochs", epochs, 1)
         return strategy, trials, metric, seed, epochs
+
+    def startup(self, search: dict, strategy: str) -> int | None:
+        startup = search.get("startup_trials")
+        if startup is None:
+            return None
+        startup = self.int_("search.startup_trials", startup, 0)
+        if strategy != "tpe":
+            self.fail("search.startup_trials", f'applies to strategy = "tpe" only; strategy is {strategy!r}')
+        return startup
+
+    def pruner(self, kind, table: dict) -> PrunerConfig:
+        kind = self.one_of("search.pruner", kind, PRUNERS)
+        allowed = PRUNER_KEYS[kind]
+        for key in table:
+            if key not in allowed:
+                takes = f"the {kind} pruner takes {list(allowed)}" if allowed else 'set [search].pruner first'
+                self.fail(f"pruner.{key}", f"does not apply to pruner = {kind!r}; {takes}")
+        values = {}
+        for key, minimum in (("interval", 1), ("min_resource", 1), ("reduction_factor", 2), ("warmup", 0),
+                             ("startup_trials", 0)):
+            if key in table:
+                values[key] = self.int_(f"pruner.{key}", table[key], minimum)
+        return PrunerConfig(kind=kind, **values)
 
     def executor(self, executor: dict):
         kind = self.one_of("executor.kind", executor.get("kind", "serial"), EXECUTORS)

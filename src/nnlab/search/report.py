@@ -19,8 +19,24 @@ import numpy as np
 from ..io import atomic_write
 from ..plots import decision_boundary_figure, png_bytes
 from ..text import format_cost, format_metric, format_params, format_seconds, format_value, is_finite, metric_label, one_line
-from .figures import LEARNING_CURVES, objective_axis, params_figure, top_curves_figure, train_dev_figure
-from .leaderboard import best_number, counts_line, metric_name_of, objective_of, param_names, split_by_state
+from .figures import (
+    LEARNING_CURVES,
+    objective_axis,
+    params_figure,
+    pruning_figure,
+    top_curves_figure,
+    train_dev_figure,
+)
+from .leaderboard import (
+    best_number,
+    counts_line,
+    metric_name_of,
+    objective_label,
+    objective_of,
+    param_names,
+    pruned_of,
+    split_by_state,
+)
 
 __all__ = ["write_report"]
 
@@ -72,11 +88,12 @@ def _summary_html(records, summary, ranked, failed, running, metric, best) -> st
     objective, direction = objective_of(summary)
     best_record = next((r for r in ranked if r.number == best), None)
     best_params = summary.get("best_params") or (best_record.params if best_record is not None else {})
+    pruner = summary.get("pruner")
     rows = [
         ("data", _e(summary.get("data"))),
-        ("strategy", _e(summary.get("strategy"))),
-        ("objective", f"{_e(objective)} ({_e(direction)}), on the dev split"),
-        ("trials", _e(counts_line(ranked, failed, running, summary.get("trials_requested")))),
+        ("strategy", _e(summary.get("strategy")) + (f", pruner {_e(pruner)}" if pruner and pruner != "none" else "")),
+        ("objective", f"{_e(objective_label(summary, metric))} ({_e(direction)})"),
+        ("trials", _e(counts_line(ranked, failed, running, summary.get("trials_requested"), pruned_of(records)))),
     ]
     if best is not None:
         dev = ""
@@ -129,14 +146,22 @@ def _leaderboard_html(ranked, metric, best) -> str:
     return f'<div class="scroll"><table>{header}{"".join(body)}</table></div>'
 
 
-def _failed_html(failed, running) -> str:
-    if not failed and not running:
+def _why(record, metric) -> str:
+    """Why a trial did not complete: a pruned trial's epoch and scores, else its reason."""
+    if record.state == "PRUNED":
+        return (f"pruned at epoch {record.epochs_run}: dev {metric_label(metric)} "
+                f"{format_metric(record.dev_metric, metric)}, dev cost {format_cost(record.dev_cost)}")
+    return one_line(record.reason or ("no reason recorded" if record.state == "FAIL" else ""), 1000)
+
+
+def _failed_html(failed, running, pruned=(), metric="accuracy") -> str:
+    if not failed and not running and not pruned:
         return ""
     rows = "".join(
         f'<tr><td class="num">{_e(r.number)}</td><td>{_e(r.state)}</td>'
         f"<td><code>{_e(format_params(r.params))}</code></td>"
-        f"<td>{_e(one_line(r.reason or ('no reason recorded' if r.state == 'FAIL' else ''), 1000))}</td></tr>"
-        for r in (*failed, *running)
+        f"<td>{_e(_why(r, metric))}</td></tr>"
+        for r in sorted((*pruned, *failed, *running), key=lambda r: r.number)
     )
     return (
         "<h2>Trials that did not complete</h2>"
@@ -144,7 +169,7 @@ def _failed_html(failed, running) -> str:
     )
 
 
-def _plots_html(ranked, summary, metric, best, boundary) -> str:
+def _plots_html(ranked, summary, metric, best, boundary, pruned=()) -> str:
     objective, _ = objective_of(summary)
     parts = []
     if not ranked:
@@ -152,15 +177,20 @@ def _plots_html(ranked, summary, metric, best, boundary) -> str:
     else:
         _, label = objective_axis(objective, metric)
         plots = (
-            (params_figure(ranked, objective, metric, best), "hyperparameters",
-             f"{label[0].upper()}{label[1:]} of each completed trial against each hyperparameter; log x where values span over two "
-             "decades; categories as strips with a box where they hold three trials or more."),
+            (params_figure(ranked, objective, metric, best, summary.get("log_params") or ()), "hyperparameters",
+             f"{label[0].upper()}{label[1:]} of each completed trial against each hyperparameter; log x for log-sampled "
+             "dimensions and where values span over two decades; categories as strips with a box where they hold three "
+             "trials or more."),
             (top_curves_figure(ranked), "learning curves",
              f"Train (dashed) and dev (solid) cost per epoch of the top {LEARNING_CURVES} trials."),
             (train_dev_figure(ranked, metric, best), "train vs dev",
              f"Train {metric_label(metric)} against dev {metric_label(metric)} per trial; the gap to the line "
              "y = x is the variance (overfitting), the distance from perfect the bias."),
         )
+        if pruned:
+            plots += ((pruning_figure(ranked, pruned, objective, metric), "pruning",
+                       f"{label[0].upper()}{label[1:]} per epoch of every trial: completed trials in colour, pruned "
+                       "ones in grey, each ending (x) at the epoch where the pruner stopped it."),)
         for figure, alt, caption in plots:
             if figure is None:
                 parts.append(f'<p class="note">No {_e(alt)} plot: no trial recorded the values it needs.</p>')
@@ -190,6 +220,8 @@ def write_report(path, records, summary, boundary=None) -> Path:
         category for strings, booleans and tuples such as ``hidden_layers``;
     (b) the train and dev cost per epoch of the top five trials;
     (c) the train metric against the dev metric per trial, with y = x;
+    (p) when trials were pruned, the optimized dev value per epoch of every trial, pruned ones
+        ending where they were stopped;
     (d) with ``boundary=(model, X, Y)`` and 2 features, the best model's decision boundary
         (:func:`nnlab.plots.decision_boundary_figure`); other feature counts get a note instead.
 
@@ -229,9 +261,9 @@ def write_report(path, records, summary, boundary=None) -> Path:
         _summary_html(records, summary, ranked, failed, running, metric, best),
         "<h2>Leaderboard</h2>",
         _leaderboard_html(ranked, metric, best),
-        _failed_html(failed, running),
+        _failed_html(failed, running, pruned_of(records), metric),
         "<h2>Plots</h2>",
-        _plots_html(ranked, summary, metric, best, boundary),
+        _plots_html(ranked, summary, metric, best, boundary, pruned_of(records)),
         "</body></html>",
         "",
     ])

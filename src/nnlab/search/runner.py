@@ -16,6 +16,17 @@ whatever order trials finish:
   :data:`TPE_BATCH` whose results are all told before the next batch is asked, so every proposal
   sees the same history.
 
+Pruning. With ``[search] pruner`` set, every trial reports its dev value every ``interval`` epochs
+and Optuna's pruner (median, successive halving, Hyperband) stops the hopeless ones; they are
+recorded PRUNED, with the epoch and the scores they reached. The values travel to the study in
+this process through :mod:`nnlab.search.service`; this loop answers them between trials. Serial
+searches make the same decisions every run; with parallel workers a decision depends on which
+other trials have reported by then, so which trials are pruned may differ between runs (each
+trial's own numbers up to its last epoch do not).
+
+One search per run folder: :class:`~nnlab.search.lock.RunLock` holds the folder for the whole run;
+a second search on it stops at once, naming the holder.
+
 Resume. Rerunning with the same run folder continues the study: finished trials are kept and
 never rerun; a trial left RUNNING by an interrupted process is marked failed ("interrupted")
 and its parameters are run again under the same index; the search stops at the requested count.
@@ -42,11 +53,16 @@ import numpy as np
 
 from ..data import load_splits
 from ..errors import NNLabError
+from ..labels import infer_targets
 from ..model import Model
+from ..text import metric_label
 from .config import SearchConfig, parse_search_config
 from .executors import make_executor
 from .leaderboard import rank_trials, write_leaderboard_csv
+from .lock import RunLock
+from .pruning import make_pruner
 from .report import write_report
+from .service import PruningService
 from .space import ConfigError, decode, optuna_distributions, optuna_grid
 from .study import (
     INDEX,
@@ -94,14 +110,32 @@ class SearchResult:
         return ranked[0] if ranked else None
 
 
-def summary_of(config: SearchConfig, run_dir: Path, executor: str | None = None) -> dict:
+def summary_of(config: SearchConfig, run_dir: Path, executor: str | None = None, metric_name: str | None = None) -> dict:
     """The summary of a search before its best trial is known (the leaderboard's and report's header)."""
-    return {
+    summary = {
         "objective": config.metric, "direction": config.direction, "strategy": config.strategy,
         "trials_requested": config.trials, "data": config.source, "best_number": None,
         "test_metric": None, "test_cost": None, "best_params": {}, "run_dir": str(run_dir),
-        "executor": executor,
+        "executor": executor, "pruner": config.pruner.kind,
+        "log_params": sorted(name for name, dimension in config.space.items() if getattr(dimension, "log", False)),
     }
+    if metric_name is not None:
+        summary["metric_name"] = metric_name
+    return summary
+
+
+def objective_name(config: SearchConfig, metric_name: str) -> str:
+    """What the search optimizes, in words: "dev accuracy", "dev R²" or "dev cost"."""
+    return "dev cost" if config.metric == "cost" else f"dev {metric_label(metric_name)}"
+
+
+def _metric_name(config: SearchConfig, Y_train) -> str:
+    """"accuracy" or "r2": the dev metric of the data's task (as the config's output makes it)."""
+    output = config.fixed.get("output")
+    try:
+        return "r2" if infer_targets(Y_train, output).task == "regression" else "accuracy"
+    except (TypeError, ValueError):
+        return "accuracy"
 
 
 def _sampler(config: SearchConfig, index: int, fixed: dict | None = None):
@@ -111,7 +145,7 @@ def _sampler(config: SearchConfig, index: int, fixed: dict | None = None):
 
     seed = trial_seed(config.seed, index)
     if config.strategy == "tpe":
-        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, config.trials))
+        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=config.tpe_startup_trials)
     else:
         sampler = optuna.samplers.RandomSampler(seed=seed)
     if fixed is not None:
@@ -178,6 +212,12 @@ def run_search(
     """
     run_dir = Path(out_dir)
     prepare_run_dir(run_dir)  # before anything is opened: a folder we cannot write stays untouched
+    with RunLock(run_dir):  # one search per folder: a second one stops here, naming this process
+        return _locked_search(config, run_dir, storage, executor, jobs, scheduler, echo, progress)
+
+
+def _locked_search(config, run_dir, storage, executor, jobs, scheduler, echo, progress) -> SearchResult:
+    """:func:`run_search` once the run folder is held."""
     dataset, split = _load_splits(config)
     data = TrialData(*split.train, *split.dev)  # the test split never leaves this process
     where = run_dir / "study.db" if storage is None else storage
@@ -185,11 +225,15 @@ def run_search(
         "once the study storage and the run folder can be written again")
     study = None
     kind = executor or config.executor
+    metric_name = _metric_name(config, split.train[1])
+    service = PruningService() if config.pruner.enabled else None
     try:
         # the executor's workers start (import, receive the data) while the study opens
-        with make_executor(kind, data, jobs=jobs or config.jobs, scheduler=scheduler or config.scheduler) as pool:
-            study = open_study(config, run_dir, storage)
-            return _search(config, run_dir, study, dataset, split, pool, kind, echo, progress)
+        with make_executor(kind, data, jobs=jobs or config.jobs, scheduler=scheduler or config.scheduler,
+                           pruning=service) as pool:
+            study = open_study(config, run_dir, storage, pruner=make_pruner(config.pruner, config.epoch_budget),
+                               metric=objective_name(config, metric_name))
+            return _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, service, metric_name)
     except OutputFailed as failure:  # writing the best model, the CSV or the report
         error = failure.error
         raise write_failed(error.filename or failure.path, error.strerror or str(error), saved_trials(study),
@@ -201,7 +245,7 @@ def run_search(
                             config.trials, remedy) from error
 
 
-def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress) -> SearchResult:
+def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, service, metric_name) -> SearchResult:
     """The body of :func:`run_search` once the folder, the executor ``pool`` and the study are open."""
     import optuna
     from tqdm import tqdm
@@ -246,32 +290,48 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress) 
                     done.add(index)
                     bar.update(1)
                     continue
-                in_flight[pool.submit(TrialTask(index, hyperparameters, decoded))] = trial
+                if service is not None:
+                    service.trials[index] = trial
+                task = TrialTask(index, hyperparameters, decoded, objective=config.objective_field,
+                                 report_every=config.pruner.interval if service is not None else None)
+                in_flight[pool.submit(task)] = trial
             if not in_flight:
                 break
-            finished, _ = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: in_flight[f].number):
+            # a pruning request from a worker wakes this loop too: the study is touched here only
+            waited = [*in_flight, service.wakeup] if service is not None else list(in_flight)
+            finished, _ = concurrent.futures.wait(waited, return_when=concurrent.futures.FIRST_COMPLETED)
+            if service is not None:
+                service.serve()
+            for future in sorted((f for f in finished if f in in_flight), key=lambda f: in_flight[f].number):
                 trial = in_flight.pop(future)
                 record = future.result()
+                if service is not None:
+                    service.trials.pop(record.number, None)
                 if record.model is not None and (kept is None or rank_trials(
                         [kept, record], config.metric, config.direction)[0] is record):
                     kept = record  # the best trial trained by this process so far
                 store_record(trial, record)  # one attribute, one SQLite transaction (each is an fsync)
                 if record.state == "COMPLETE":
                     study.tell(trial, record.dev_metric if config.metric == "accuracy" else record.dev_cost)
+                elif record.state == "PRUNED":  # Optuna keeps its last reported value and step
+                    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 else:
                     study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 done.add(trial.user_attrs[INDEX])
                 bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
+        if service is not None:
+            service.close()
         pool.shutdown(cancel=True)  # drop the queued trials, stop the running ones
     finally:
         bar.close()
+        if service is not None:
+            service.close()
     pool.shutdown()  # the trials are over: the workers go before the report is drawn
 
     records = load_records(study)
-    summary = summary_of(config, run_dir, kind)
+    summary = summary_of(config, run_dir, kind, metric_name)
     if interrupted:
         echo(
             f"interrupted: {len(records)} of {target} trials done and saved in {run_dir}; "
@@ -303,8 +363,9 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress) 
     return SearchResult(records, summary, run_dir)
 
 
-def rebuild_report(run_dir, storage: str | None = None) -> Path:
-    """Rewrite ``leaderboard.csv`` and ``report.html`` of a run folder from its study."""
+def rebuild_report(run_dir, storage: str | None = None) -> list[Path]:
+    """Rewrite ``leaderboard.csv`` and ``report.html`` of a run folder from its study; return
+    the files written."""
     run_dir = Path(run_dir)
     study = open_run(run_dir, storage)
     check_writable(run_dir, "copy the folder somewhere writable and run `nnlab report` there; the study is unchanged")
@@ -329,6 +390,6 @@ def rebuild_report(run_dir, storage: str | None = None) -> Path:
         if model.layer_dims[0] == 2:
             dataset, _ = _load_splits(config)
             boundary = (model, dataset.X, dataset.Y)
-    write_leaderboard_csv(run_dir / "leaderboard.csv", records, summary)
-    return write_report(run_dir / "report.html", records, summary, boundary=boundary)
+    return [write_leaderboard_csv(run_dir / "leaderboard.csv", records, summary),
+            write_report(run_dir / "report.html", records, summary, boundary=boundary)]
 

@@ -47,8 +47,11 @@ def storage_url(run_dir: Path, storage: str | None) -> str:
     return storage or f"sqlite:///{(run_dir / 'study.db').resolve()}"
 
 
-def open_study(config: SearchConfig, run_dir: Path, storage: str | None):
+def open_study(config: SearchConfig, run_dir: Path, storage: str | None, pruner=None, metric: str | None = None):
     """Create the study of ``config``, or open it to resume; a study of another search is refused.
+
+    ``pruner``: the Optuna pruner the trials report to; ``metric``: the objective's name in
+    words ("dev accuracy"), stored with ``study.set_metric_names`` for optuna-dashboard.
 
     Raises
     ------
@@ -63,7 +66,7 @@ def open_study(config: SearchConfig, run_dir: Path, storage: str | None):
     try:
         study = optuna.create_study(
             study_name=STUDY_NAME, storage=storage_url(run_dir, storage), direction=config.direction,
-            load_if_exists=True, sampler=optuna.samplers.RandomSampler(seed=config.seed),
+            load_if_exists=True, sampler=optuna.samplers.RandomSampler(seed=config.seed), pruner=pruner,
         )
     except Exception as error:  # SQLAlchemy / Optuna errors: bad URL, unreachable database, read-only, full
         reason = storage_reason(error, run_dir, storage) if database_error(error) is not None else short(error)
@@ -79,6 +82,12 @@ def open_study(config: SearchConfig, run_dir: Path, storage: str | None):
             f"{run_dir} holds a different search (changed: {', '.join(changed)}); "
             "use another --out folder, or restore the original configuration to resume"
         )
+    if metric is not None and study.metric_names != [metric]:  # also a study of an older nnlab
+        import warnings
+
+        with warnings.catch_warnings():  # "experimental" since Optuna 3.2, stable in use
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names([metric])
     return study
 
 
@@ -102,12 +111,12 @@ def open_run(run_dir, storage: str | None = None):
 
 
 def finished(trial) -> bool:
-    """Whether a stored trial is done for good: COMPLETE or FAIL, and not interrupted (rerun on resume)."""
+    """Whether a stored trial is done for good: COMPLETE, PRUNED or FAIL, and not interrupted
+    (rerun on resume); a pruned trial stays pruned."""
     import optuna
 
-    return trial.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL) and not trial.user_attrs.get(
-        "interrupted", False
-    )
+    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.FAIL)
+    return trial.state in states and not trial.user_attrs.get("interrupted", False)
 
 
 def recover_interrupted(study) -> list[tuple[int, dict]]:

@@ -32,6 +32,7 @@ from ..config import Hyperparameters
 from ..errors import TrainingDiverged
 from ..model import Model
 from ..text import shorten
+from .pruning import SearchGone, TrialPruned, epoch_watcher
 
 __all__ = [
     "MAX_CURVE_POINTS", "TrialData", "TrialRecord", "TrialTask", "one_blas_thread", "run_trial", "subsample_curves",
@@ -74,11 +75,17 @@ class TrialTask:
     params : dict
         The values the strategy proposed (already merged into ``hyperparameters``), carried
         into the record.
+    report_every : int or None
+        Report the dev value to the pruner every that many epochs (None: no pruning).
+    objective : {"dev_metric", "dev_cost"}
+        The History column the search optimizes (what is reported).
     """
 
     number: int
     hyperparameters: Hyperparameters
     params: Mapping[str, Any] = field(default_factory=dict)
+    report_every: int | None = None
+    objective: str = "dev_metric"
 
     def __post_init__(self):
         if not isinstance(self.hyperparameters, Hyperparameters):
@@ -97,7 +104,8 @@ class TrialRecord:
     ----------
     number : int
         The trial's index in the search.
-    state : {"COMPLETE", "FAIL", "RUNNING"}
+    state : {"COMPLETE", "PRUNED", "FAIL", "RUNNING"}
+        A PRUNED trial holds the scores of the epoch where it was stopped (``epochs_run``).
     params : dict
         The searched values, decoded (``hidden_layers`` as a tuple).
     seed : int or None
@@ -218,7 +226,12 @@ def _one_line(error: BaseException) -> str:
     return shorten(text, REASON_MAX_CHARS)
 
 
-def run_trial(task: TrialTask, data: TrialData) -> TrialRecord:
+def _metric_name(model) -> str:
+    """"accuracy" or "r2": the metric of the model's task."""
+    return "r2" if model.targets_.task == "regression" else "accuracy"
+
+
+def run_trial(task: TrialTask, data: TrialData, reporter=None, alive=None) -> TrialRecord:
     """Train one configuration and score it; never raises for a failing configuration.
 
     Parameters
@@ -226,12 +239,18 @@ def run_trial(task: TrialTask, data: TrialData) -> TrialRecord:
     task : TrialTask
     data : TrialData
         Training and dev splits.
+    reporter : callable, optional
+        ``reporter(number, epochs done, dev value) -> prune?``, called every
+        ``task.report_every`` epochs (:mod:`nnlab.search.service`); True stops the trial, PRUNED.
+    alive : callable, optional
+        ``alive() -> bool``, checked every epoch: False stops the trial (FAIL, "search gone").
 
     Returns
     -------
     TrialRecord
-        ``state`` "COMPLETE" (every metric finite; ``model`` holds the trained model) or "FAIL"
-        (with its ``reason``; metrics None); ``params`` from the task, ``seed`` from its
+        ``state`` "COMPLETE" (every metric finite; ``model`` holds the trained model), "PRUNED"
+        (the scores of its last epoch, ``reason`` saying where) or "FAIL" (with its ``reason``;
+        metrics None); ``params`` from the task, ``seed`` from its
         hyperparameters, ``pid`` and ``host`` where it ran, ``retries`` 0.
 
     Raises
@@ -245,12 +264,18 @@ def run_trial(task: TrialTask, data: TrialData) -> TrialRecord:
     start = time.perf_counter()
     measured: dict[str, Any] = {"reason": None}
     model = None
+    seen: dict[str, Any] = {}  # the engine's History, as the epoch callback last saw it
+    watch = reporter is not None and task.report_every is not None
+    on_epoch = None
+    if watch or alive is not None:
+        on_epoch = epoch_watcher(task.number, task.report_every or 1, task.objective,
+                                 reporter if watch else None, alive, seen, task.hyperparameters.epochs)
     try:
         # Overflow in a wild configuration ends as a non-finite cost or metric (a FAIL with its
         # reason), not as NumPy warnings repeated for every such trial.
         with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             model = Model(task.hyperparameters)
-            model.fit(data.X_train, data.Y_train, dev=(data.X_dev, data.Y_dev))
+            model.fit(data.X_train, data.Y_train, dev=(data.X_dev, data.Y_dev), on_epoch=on_epoch)
             train = model.evaluate(data.X_train, data.Y_train)
             dev = model.evaluate(data.X_dev, data.Y_dev)
         measured["metric_name"] = dev["metric_name"]
@@ -262,9 +287,16 @@ def run_trial(task: TrialTask, data: TrialData) -> TrialRecord:
             measured.update(dict.fromkeys(METRIC_FIELDS), reason=f"non-finite {', '.join(missing)} after training")
         else:
             measured.update(state="COMPLETE", model=model.to_arrays())  # the search keeps the best: no retraining
+    except TrialPruned as pruned:
+        last = {name: values[-1] for name, values in seen["history"].as_dict().items() if values}
+        measured.update({name: _json_float(last[name]) for name in METRIC_FIELDS}, state="PRUNED",
+                        metric_name=_metric_name(model))
+        measured["reason"] = f"pruned at epoch {pruned.step}"
+    except SearchGone as gone:
+        measured["reason"] = _one_line(gone)
     except Exception as error:  # a failed configuration is a result; KeyboardInterrupt is not caught
         measured["reason"] = _one_line(error)
-    history = getattr(model, "history_", None)  # a diverged run keeps the curves up to its last finite epoch
+    history = getattr(model, "history_", None) or seen.get("history")  # a diverged or stopped run keeps its curves
     curves = subsample_curves(history.as_dict()) if history is not None else {name: [] for name in CURVE_FIELDS}
     return TrialRecord(
         number=int(task.number), params=dict(task.params), seed=task.hyperparameters.seed, **measured,

@@ -201,7 +201,7 @@ ERROR_CASES = {
     "source not a string": ({"data": "source = 3"}, "data.source: expected a non-empty string"),
     "unknown source": ({"data": 'source = "flowr"'}, "data.source: unknown data set 'flowr'"),
     "missing file": ({"data": 'source = "absent.csv"'}, "absent.csv: no such file (relative to"),
-    "label for a built-in": ({"data": 'source = "flower"\nlabel = "y"'}, "data.label: label='y' (CSV files only) does not apply"),
+    "label for a built-in": ({"data": 'source = "flower"\nlabel = "y"'}, "data.label: label='y' (CSV, TSV and Parquet files only) does not apply"),
     "layout for a built-in": ({"data": 'source = "flower"\nlayout = "rows"'}, "data.layout: layout='rows' (NPZ files only) does not apply"),
     "bad layout": ({"data": 'source = "flower"\nlayout = "diagonal"'}, "data.layout: layout must be one of ['columns', 'rows']"),
     "seed for fixed data": ({"data": 'source = "digits"\nseed = 1'}, "data.seed: seed=1 applies to the built-in generators only"),

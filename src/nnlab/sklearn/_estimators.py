@@ -51,11 +51,12 @@ _PARAMETERS_DOC = """
         validation cost has not improved for ``n_iter_no_change`` epochs; the best epoch's
         parameters are kept.
     warm_start : bool, default=False
-        ``fit`` continues from the current parameters (fresh optimizer state).
+        ``fit`` continues from the current parameters (fresh optimizer moments, as scikit-learn's
+        MLP; the epoch count and a decay schedule continue).
     random_state : int, RandomState or None, default=None
         Initial weights, shuffling, dropout and the validation split.
     verbose : int, default=0
-        1: a progress bar (the weighted path prints each epoch's loss).
+        1: print each epoch's training loss ("Iteration 1, loss = ..."), as scikit-learn's MLP does.
 """
 
 _ATTRIBUTES_DOC = """

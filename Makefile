@@ -36,6 +36,7 @@ docs: $(STAMP_TEST)
 bench: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.mlp
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -911,6 +911,8 @@ def test_classes_name_labels_the_data_lacks(blobs):
     assert model.targets_.n_outputs == 3 and model.targets_.classes.tolist() == [0, 1, 2]
     with pytest.raises(ValueError):
         Model(**SMALL_RUN).fit(X, np.ravel(Y)[None, :], classes=[0, 1])
+    with pytest.raises(ValueError, match="classes is for classification"):
+        Model(**SMALL_RUN, output="linear").fit(X, np.ravel(Y)[None, :].astype(float), classes=[0.0, 1.0])
 
 
 def test_bad_weights_are_named(moons, moons_dev):

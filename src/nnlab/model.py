@@ -19,7 +19,7 @@ from .data.scaling import Standardizer
 from .engine import initializers, losses, metrics, network
 from .engine.losses import check_sample_weight
 from .engine.training import History, OptimizerState, TrainOptions, train_unchecked
-from .engine.validation import as_float_array, check_finite
+from .engine.validation import as_float_array, check_finite, describe
 from .errors import ModelFileError, TrainingDiverged
 from .io import load_arrays, save_arrays
 from .labels import TASK_OUTPUT, Targets, check_label_array, infer_targets_unchecked
@@ -185,6 +185,8 @@ class Model:
         if not continuing:
             known = Y if classes is None else check_label_array(np.asarray(classes).reshape(1, -1))
             self.targets_ = infer_targets_unchecked(known, hp.output)
+            if classes is not None and self.targets_.task == "regression":
+                raise ValueError(f"classes is for classification; got {describe(classes)} for a regression (linear output)")
             self.scaler_ = Standardizer().fit(X, sample_weight=w) if hp.standardize else None
         X = self._prepare(X, "X")
         Y = self._targets(Y, X, checked=not continuing and classes is None)

@@ -242,3 +242,23 @@ def test_pickle_and_joblib_round_trip(iris, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
     joblib.dump(clf, tmp_path / "clf.joblib")
     np.testing.assert_array_equal(joblib.load(tmp_path / "clf.joblib").predict_proba(X), clf.predict_proba(X))
+
+
+def test_partial_fit_epochs_are_one_fit_to_the_bit(iris):
+    X, names = iris
+    clf = NNClassifier(**SMALL, decay="inverse_time", decay_rate=0.5)
+    for _ in range(3):
+        clf.partial_fit(X, names, classes=["setosa", "versicolor", "virginica"])
+    whole = NNClassifier(**{**SMALL, "max_iter": 3}, decay="inverse_time", decay_rate=0.5).fit(X, names)
+    assert clf.loss_curve_ == whole.loss_curve_ and clf.n_iter_ == whole.n_iter_ == 3
+    for mine, theirs in zip(clf.coefs_ + clf.intercepts_, whole.coefs_ + whole.intercepts_):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_partial_fit_first_batch_may_lack_a_class(iris):
+    X, names = iris
+    some = (names != "virginica").to_numpy()
+    clf = NNClassifier(**SMALL).partial_fit(X[some], names[some], classes=["setosa", "versicolor", "virginica"])
+    assert clf.predict_proba(X).shape == (150, 3)
+    clf.partial_fit(X, names)
+    assert set(clf.predict(X)) <= {"setosa", "versicolor", "virginica"} and clf.n_iter_ == 2

@@ -71,7 +71,9 @@ _ATTRIBUTES_DOC = """
     loss_curve_ : list of float
         Training cost (with L2) per epoch; ``loss_``, ``best_loss_`` (None with early stopping).
     validation_scores_, best_validation_score_ : list of float, float, or None
-        With early stopping: accuracy or R² of the held-out part per epoch.
+        With early stopping: accuracy or R² of the held-out part per epoch (weighted with
+        ``sample_weight``; for several targets, R² of the residuals summed over the columns,
+        nnlab's metric, where scikit-learn averages the columns' R²).
     n_iter_, n_layers_ : int
     out_activation_ : {"logistic", "softmax", "identity"}
         The output layer, in scikit-learn's names.

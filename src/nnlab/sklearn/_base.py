@@ -120,8 +120,9 @@ class NNBase(BaseEstimator):
         model = self.model_ if continuing else Model(hp)
         model.hyperparameters = hp.replace(epochs=1) if incremental else hp  # partial_fit: one epoch
         try:
-            model.fit(X.T, Y, dev=dev, on_epoch=_print_epoch if self.verbose else None, sample_weight=w, dev_weight=dev_weight, warm_start=continuing,
-                      keep_optimizer=incremental, classes=self._labels_ if incremental and targets.classes is not None else None)
+            model.fit(X.T, Y, dev=dev, on_epoch=_print_epoch if self.verbose else None, sample_weight=w,
+                      dev_weight=dev_weight, warm_start=continuing, keep_optimizer=incremental,
+                      classes=self._labels_ if incremental and targets.classes is not None else None)
         finally:
             model.hyperparameters = hp
         history = model.history_

@@ -42,6 +42,7 @@ bench: | $(BIN)/python
 	$(PIP) -e '.[bench]'
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.pruning
+	$(BIN)/python -m benchmarks.mlp
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

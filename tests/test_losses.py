@@ -248,3 +248,21 @@ def test_l2_penalty_by_hand():
 def test_l2_penalty_rejects_bad_lambda(bad):
     with pytest.raises(ValueError, match="lambd"):
         l2_penalty({"W1": np.ones((1, 1)), "b1": np.zeros((1, 1))}, bad, 3)
+
+
+# ---------------------------------------------------------------- example weights
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_weighted_cost_of_unit_weights_is_the_cost_and_weights_are_repeats(name):
+    from nnlab.engine.losses import sample_weights, weighted_cost
+
+    rs = np.random.RandomState(0)
+    AL = rs.dirichlet(np.ones(3), 9).T if name.startswith("categorical") else rs.rand(1, 9)
+    Y = np.eye(3)[:, rs.randint(0, 3, 9)] if name.startswith("categorical") else (rs.rand(1, 9) > 0.5).astype(float)
+    loss = LOSSES[name]
+    assert weighted_cost(loss, AL, Y, sample_weights(np.ones(9), np.float64)) == pytest.approx(loss.cost(AL, Y), rel=1e-13)
+    w = np.arange(9) % 3
+    repeated = loss.cost(np.repeat(AL, w, axis=1), np.repeat(Y, w, axis=1))
+    assert weighted_cost(loss, AL, Y, sample_weights(w.astype(float), np.float64)) == pytest.approx(repeated, rel=1e-13)
+    weights = sample_weights(w.astype(float), np.float32)
+    assert weights.total == 9 and weights.l2_ratio == 1.0 and weights.scale.dtype == np.float32
+    assert sample_weights(np.zeros(4), np.float64) is None  # a batch that carries no loss

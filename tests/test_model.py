@@ -862,3 +862,64 @@ def nnlab_model_forward(X, model):
     X_in = model.scaler_.transform(X) if model.scaler_ is not None else X
     return model_forward(X_in.astype(model.dtype), model.parameters_, model.hyperparameters.activation,
                          model.targets_.output)[0]
+
+
+# --------------------------------------------------------------------------- weights and warm starts
+SMALL_RUN = dict(hidden_layers=(5,), activation="tanh", learning_rate=0.05, epochs=30, seed=3)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_integer_sample_weights_are_repeated_examples(blobs, standardize):
+    X, Y = blobs
+    X, Y = X[:, :40], Y[..., :40]
+    w = np.arange(40) % 3
+    hp = Hyperparameters(**SMALL_RUN, standardize=standardize, l2=0.1)
+    weighted = Model(hp).fit(X, Y, sample_weight=w)
+    repeated = Model(hp).fit(np.repeat(X, w, axis=1), np.repeat(Y, w, axis=-1))
+    np.testing.assert_allclose(weighted.history_.train_cost, repeated.history_.train_cost, rtol=1e-9)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-8, atol=1e-12)
+    if standardize:
+        np.testing.assert_allclose(weighted.scaler_.mean, repeated.scaler_.mean, rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_warm_start_continues_one_run_to_the_bit(moons, batch_size):
+    X, Y = moons
+    hp = Hyperparameters(**{**SMALL_RUN, "epochs": 4}, optimizer="adam", batch_size=batch_size, standardize=True,
+                         decay="inverse_time", decay_rate=0.3)
+    whole = Model(hp.replace(epochs=8)).fit(X, Y)
+    model = Model(hp).fit(X, Y)
+    model.fit(X, Y, warm_start=True)
+    assert model.history_.epoch == [4, 5, 6, 7] and model.optimizer_state_.epoch == 8
+    assert model.history_.learning_rate == whole.history_.learning_rate[4:]
+    assert model.history_.train_cost == whole.history_.train_cost[4:]
+    assert _same_parameters(model.parameters_, whole.parameters_)
+    fresh = Model(hp).fit(X, Y).fit(X, Y, warm_start=True, keep_optimizer=False)
+    assert fresh.history_.epoch == [4, 5, 6, 7] and not _same_parameters(fresh.parameters_, whole.parameters_)
+
+
+def test_warm_start_on_an_unfitted_model_is_a_fresh_fit(moons):
+    X, Y = moons
+    hp = Hyperparameters(**SMALL_RUN)
+    assert _same_parameters(Model(hp).fit(X, Y, warm_start=True).parameters_, Model(hp).fit(X, Y).parameters_)
+
+
+def test_classes_name_labels_the_data_lacks(blobs):
+    X, Y = blobs
+    first = np.flatnonzero(np.ravel(Y) != 2)
+    model = Model(**SMALL_RUN).fit(X[:, first], np.ravel(Y)[first][None, :], classes=[0, 1, 2])
+    assert model.targets_.n_outputs == 3 and model.targets_.classes.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError):
+        Model(**SMALL_RUN).fit(X, np.ravel(Y)[None, :], classes=[0, 1])
+    with pytest.raises(ValueError, match="classes is for classification"):
+        Model(**SMALL_RUN, output="linear").fit(X, np.ravel(Y)[None, :].astype(float), classes=[0.0, 1.0])
+
+
+def test_bad_weights_are_named(moons, moons_dev):
+    X, Y = moons
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(200,\)"):
+        Model(**SMALL_RUN).fit(X, Y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="dev_weight needs a dev set"):
+        Model(**SMALL_RUN).fit(X, Y, dev_weight=np.ones(200))
+    with pytest.raises(ValueError, match="dev_weight must be non-negative"):
+        Model(**SMALL_RUN).fit(X, Y, dev=moons_dev, dev_weight=-np.ones(200))

@@ -23,9 +23,8 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
 from nnlab import Model  # noqa: E402
-from nnlab.engine import get_loss, initialize_parameters, l2_penalty  # noqa: E402
+from nnlab.data.scaling import Standardizer  # noqa: E402
 from nnlab.sklearn import NNClassifier, NNRegressor  # noqa: E402
-from nnlab.sklearn._weighted import fitted_standardizer, forward_logits, weighted_cost_and_dZ, weighted_step_gradients  # noqa: E402
 
 SMALL = dict(hidden_layer_sizes=(10,), max_iter=150, learning_rate_init=0.01, random_state=0)
 
@@ -103,45 +102,23 @@ def test_bad_parameters_name_the_estimator_parameter():
 
 
 # ---------------------------------------------------------------- weights
-@pytest.mark.parametrize("output, loss", [("sigmoid", "binary_cross_entropy"),
-                                          ("softmax", "categorical_cross_entropy"),
-                                          ("linear", "mean_squared_error")])
-def test_weighted_cost_gradient_matches_central_differences(output, loss, numerical_gradient, rng):
-    n_y = 3 if output == "softmax" else 1
-    X = rng.randn(4, 7)
-    Y = np.eye(n_y)[:, rng.randint(0, n_y, 7)] if output == "softmax" else (
-        (rng.rand(1, 7) > 0.5).astype(float) if output == "sigmoid" else rng.randn(1, 7))
-    w = rng.rand(7) * 3
-    params = initialize_parameters([4, 5, n_y], "xavier", seed=1)
-    hp = NNClassifier()._hyperparameters(7, 0, output, False).replace(activation="tanh", l2=0.3)
-    loss = get_loss(loss)
-
-    def cost():
-        ZL, _ = forward_logits(X, params, "tanh")
-        return weighted_cost_and_dZ(ZL, Y, w, output, loss)[1] + l2_penalty(params, 0.3, w.sum())
-
-    value, grads = weighted_step_gradients(X, Y, w, params, hp, output, loss, rng=None)
-    assert value == pytest.approx(cost())
-    for key in params:
-        np.testing.assert_allclose(grads[f"d{key}"], numerical_gradient(cost, params[key]), rtol=1e-5, atol=1e-8)
-
-
+# (the weighted cost's gradient is checked in the engine's tests: tests/test_training.py)
 def test_weighted_standardizer_counts_weights_as_repeats(rng):
     X = rng.randn(6, 3) * [1, 1e300, 0]
     w = np.array([0, 1, 2, 3, 1, 2])
-    weighted, repeated = fitted_standardizer(X, w), fitted_standardizer(np.repeat(X, w, axis=0))
+    weighted, repeated = Standardizer().fit(X.T, sample_weight=w), Standardizer().fit(np.repeat(X, w, axis=0).T)
     np.testing.assert_allclose(weighted.mean, repeated.mean, rtol=1e-12)
     np.testing.assert_allclose(weighted.std, repeated.std, rtol=1e-12)
 
 
-def test_unit_weights_are_the_engines_cost(rng):
-    AL = rng.rand(1, 9)
-    ZL = np.log(AL / (1 - AL))
-    Y = (rng.rand(1, 9) > 0.5).astype(float)
-    loss = get_loss("binary_cross_entropy")
-    _, cost, dZ = weighted_cost_and_dZ(ZL, Y, np.ones(9), "sigmoid", loss)
-    assert cost == pytest.approx(loss.cost(AL, Y), rel=1e-12)
-    np.testing.assert_allclose(dZ, AL - Y, rtol=1e-12)
+def test_weighted_fit_is_model_fit_with_weights(iris):
+    X, names = iris
+    w = np.linspace(0.5, 2.0, len(X))
+    clf = NNClassifier(**SMALL).fit(X, names, sample_weight=w)
+    labels = clf._labels_[np.searchsorted(clf.classes_, names)][None, :]
+    model = Model(clf.model_.hyperparameters).fit(X.to_numpy().T, labels, sample_weight=w)
+    np.testing.assert_array_equal(clf.model_.parameters_["W1"], model.parameters_["W1"])
+    assert clf.loss_curve_ == model.history_.train_cost
 
 
 @pytest.mark.parametrize("standardize", [False, True])
@@ -265,3 +242,23 @@ def test_pickle_and_joblib_round_trip(iris, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
     joblib.dump(clf, tmp_path / "clf.joblib")
     np.testing.assert_array_equal(joblib.load(tmp_path / "clf.joblib").predict_proba(X), clf.predict_proba(X))
+
+
+def test_partial_fit_epochs_are_one_fit_to_the_bit(iris):
+    X, names = iris
+    clf = NNClassifier(**SMALL, decay="inverse_time", decay_rate=0.5)
+    for _ in range(3):
+        clf.partial_fit(X, names, classes=["setosa", "versicolor", "virginica"])
+    whole = NNClassifier(**{**SMALL, "max_iter": 3}, decay="inverse_time", decay_rate=0.5).fit(X, names)
+    assert clf.loss_curve_ == whole.loss_curve_ and clf.n_iter_ == whole.n_iter_ == 3
+    for mine, theirs in zip(clf.coefs_ + clf.intercepts_, whole.coefs_ + whole.intercepts_):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_partial_fit_first_batch_may_lack_a_class(iris):
+    X, names = iris
+    some = (names != "virginica").to_numpy()
+    clf = NNClassifier(**SMALL).partial_fit(X[some], names[some], classes=["setosa", "versicolor", "virginica"])
+    assert clf.predict_proba(X).shape == (150, 3)
+    clf.partial_fit(X, names)
+    assert set(clf.predict(X)) <= {"setosa", "versicolor", "virginica"} and clf.n_iter_ == 2

@@ -351,3 +351,116 @@ def test_regression_targets_whose_variation_overflows_end_in_training_diverged_n
         with pytest.raises(TrainingDiverged, match="the cost became inf at epoch 0"):
             train(X, Y, parameters, epochs=3, learning_rate=0.1, output="linear", batch_size=3,
                   rng=np.random.RandomState(0))
+
+
+# ---------------------------------------------------------------- example weights
+from nnlab.engine import l2_penalty, model_forward  # noqa: E402
+from nnlab.engine.losses import get_loss, sample_weights, weighted_cost  # noqa: E402
+from nnlab.engine.training import OptimizerState  # noqa: E402
+
+WEIGHTED_PAIRS = [("sigmoid", "binary_cross_entropy"), ("softmax", "categorical_cross_entropy"),
+                  ("linear", "mean_squared_error"), ("sigmoid", "mean_squared_error")]  # the last: not fused
+
+
+def _weighted_problem(output, rng, m=10):
+    n_y = 3 if output == "softmax" else 1
+    X = rng.randn(4, m)
+    if output == "softmax":
+        Y = np.eye(n_y)[:, rng.randint(0, n_y, m)]
+    elif output == "sigmoid":
+        Y = (rng.rand(1, m) > 0.5).astype(float)
+    else:
+        Y = rng.randn(1, m)
+    return X, Y, initialize_parameters([4, 5, n_y], "xavier", seed=1)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+@pytest.mark.parametrize("output, loss", WEIGHTED_PAIRS)
+def test_weighted_gradient_matches_central_differences(output, loss, batch_size, numerical_gradient, rng):
+    """The last (mini-)batch's gradient is that of J_w = (sum w_i L_i + lambd/2 sum ||W||^2) / sum w_i
+    over its rows and their weights (a learning rate of 1e-300 leaves the parameters as they were)."""
+    X, Y, params = _weighted_problem(output, rng)
+    w = rng.rand(10) * 3
+    seed = 3
+    rows = np.arange(10) if batch_size is None else np.random.RandomState(seed).permutation(10)[8:]
+    w[0 if batch_size is None else np.random.RandomState(seed).permutation(10)[0]] = 0.0  # a weight of zero
+    result = train(X, Y, params, epochs=1, learning_rate=1e-300, optimizer="gd", hidden="tanh", output=output,
+                   loss=loss, lambd=0.3, batch_size=batch_size, sample_weight=w, rng=np.random.RandomState(seed))
+    weights = sample_weights(w[rows], np.float64)
+
+    def cost():
+        AL, _ = model_forward(X[:, rows], params, "tanh", output)
+        return weighted_cost(get_loss(loss), AL, Y[:, rows], weights) + l2_penalty(params, 0.3, w[rows].sum())
+
+    if batch_size is None:
+        assert result.history.train_cost[0] == pytest.approx(cost(), rel=1e-12)
+    for key in params:
+        np.testing.assert_allclose(result.grads[f"d{key}"], numerical_gradient(cost, params[key]), rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("output, loss", WEIGHTED_PAIRS[:3])
+def test_integer_weights_are_repeated_examples(output, loss, rng):
+    X, Y, params = _weighted_problem(output, rng)
+    w = np.arange(10) % 3
+    options = dict(epochs=20, learning_rate=0.1, optimizer="adam", hidden="tanh", output=output, lambd=0.2)
+    weighted = train(X, Y, params, sample_weight=w, **options)
+    repeated = train(np.repeat(X, w, axis=1), np.repeat(Y, w, axis=1), params, **options)
+    np.testing.assert_allclose(weighted.history.train_cost, repeated.history.train_cost, rtol=1e-10)
+    np.testing.assert_allclose(weighted.history.train_metric, repeated.history.train_metric, rtol=1e-10)
+    for key in params:
+        np.testing.assert_allclose(weighted.parameters[key], repeated.parameters[key], rtol=1e-8, atol=1e-12)
+
+
+def test_weighted_dev_set_is_scored_with_its_weights(rng):
+    X, Y, params = _weighted_problem("linear", rng)
+    w_dev = np.arange(10) % 3
+    result = train(X, Y, params, epochs=3, learning_rate=0.1, output="linear", dev=(X, Y), dev_weight=w_dev)
+    repeated = train(X, Y, params, epochs=3, learning_rate=0.1, output="linear",
+                     dev=(np.repeat(X, w_dev, axis=1), np.repeat(Y, w_dev, axis=1)))
+    np.testing.assert_allclose(result.history.dev_cost, repeated.history.dev_cost, rtol=1e-10)
+    np.testing.assert_allclose(result.history.dev_metric, repeated.history.dev_metric, rtol=1e-10)
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_a_run_continues_from_its_state_to_the_same_bits(batch_size, rng):
+    X, Y, params = _weighted_problem("softmax", rng)
+    options = dict(learning_rate=0.05, optimizer="adam", hidden="relu", output="softmax", batch_size=batch_size,
+                   decay="inverse_time", decay_rate=0.5)
+    whole = train(X, Y, params, epochs=6, rng=np.random.RandomState(0), **options)
+    shared = np.random.RandomState(0)  # the stream continues too
+    first = train(X, Y, params, epochs=4, rng=shared, **options)
+    assert first.state.epoch == 4 and first.state.t == (4 if batch_size is None else 16)
+    second = train(X, Y, first.parameters, epochs=2, rng=shared, state=first.state, **options)
+    assert second.history.epoch == [4, 5] and second.best_epoch == 5
+    assert second.history.learning_rate == whole.history.learning_rate[4:]
+    assert second.history.train_cost == whole.history.train_cost[4:]
+    for key in params:
+        np.testing.assert_array_equal(second.parameters[key], whole.parameters[key])
+
+
+def test_a_fresh_state_keeps_the_epoch_count(rng):
+    X, Y, params = _weighted_problem("sigmoid", rng)
+    first = train(X, Y, params, epochs=2, learning_rate=0.1, optimizer="momentum")
+    fresh = first.state.fresh()
+    assert fresh.epoch == 2 and fresh.t == 0 and fresh.moments == {}
+    second = train(X, Y, first.parameters, epochs=1, learning_rate=0.1, optimizer="momentum", state=fresh)
+    assert second.history.epoch == [2]
+
+
+def test_bad_weights_and_states_are_named(rng):
+    X, Y, params = _weighted_problem("sigmoid", rng)
+    options = dict(epochs=1, learning_rate=0.1)
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(10,\)"):
+        train(X, Y, params, sample_weight=np.ones(9), **options)
+    with pytest.raises(ValueError, match="sample_weight must be non-negative"):
+        train(X, Y, params, sample_weight=-np.ones(10), **options)
+    with pytest.raises(ValueError, match="sample_weight must have a positive sum"):
+        train(X, Y, params, sample_weight=np.zeros(10), **options)
+    with pytest.raises(ValueError, match="dev_weight needs a dev set"):
+        train(X, Y, params, dev_weight=np.ones(10), **options)
+    with pytest.raises(ValueError, match="same optimizer, 'gd'; got 'adam'"):
+        train(X, Y, params, state=OptimizerState("adam"), **options)
+    with pytest.raises(ValueError, match="state.moments must be"):
+        train(X, Y, params, optimizer="momentum", state=OptimizerState("momentum", {"v": np.zeros(3)}), **options)
+    with pytest.raises(TypeError, match="state must be an OptimizerState"):
+        train(X, Y, params, state={"t": 1}, **options)

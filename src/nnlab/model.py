@@ -17,8 +17,9 @@ from tqdm import tqdm
 from .config import Hyperparameters
 from .data.scaling import Standardizer
 from .engine import initializers, losses, metrics, network
-from .engine.training import History, TrainOptions, train_unchecked
-from .engine.validation import as_float_array, check_finite
+from .engine.losses import check_sample_weight
+from .engine.training import History, OptimizerState, TrainOptions, train_unchecked
+from .engine.validation import as_float_array, check_finite, describe
 from .errors import ModelFileError, TrainingDiverged
 from .io import load_arrays, save_arrays
 from .labels import TASK_OUTPUT, Targets, check_label_array, infer_targets_unchecked
@@ -67,6 +68,8 @@ class Model:
     history_ : History
         Train and dev cost and metric per epoch.
     best_epoch_, stopped_early_ : int, bool
+    optimizer_state_ : OptimizerState or None
+        Where the last ``fit`` left the optimizer (``fit(..., warm_start=True)`` continues it).
 
     Examples
     --------
@@ -90,6 +93,8 @@ class Model:
         self.history_: History | None = None
         self.best_epoch_: int | None = None
         self.stopped_early_ = False
+        self.optimizer_state_: OptimizerState | None = None
+        self._rng: np.random.RandomState | None = None  # shuffling and dropout, continued by a warm start
 
     # ------------------------------------------------------------------ state
     @property
@@ -160,8 +165,9 @@ class Model:
         return Y_encoded
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, Y, dev: tuple | None = None, on_epoch: Callable[[int, History], None] | None = None,
-            *, task: str | None = None, preprocessor=None) -> "Model":
+    def fit(self, X, Y, dev: tuple | None = None, on_epoch: Callable[[int, History], None] | None = None, *,
+            task: str | None = None, preprocessor=None, sample_weight=None, dev_weight=None,
+            warm_start: bool = False, keep_optimizer: bool = True, classes=None) -> "Model":
         """Train on ``X`` (n_x, m) and labels ``Y``; score ``dev = (X_dev, Y_dev)`` every epoch.
 
         ``X`` may also be a pandas DataFrame with **one example per row** (as pandas users
@@ -172,6 +178,14 @@ class Model:
         ``predict`` / ``evaluate`` receive. ``task`` ("classification" or "regression") names
         the task instead of inferring it from ``Y`` (:func:`~nnlab.labels.infer_targets`).
 
+        ``sample_weight`` (m,) and ``dev_weight`` (m_dev,) weigh the examples (the engine's
+        weighted cost; the standardization's statistics are weighted too). ``warm_start=True`` on
+        a fitted model trains ``epochs`` more from its parameters, preprocessing, standardization
+        and classes, continuing the optimizer's state (``keep_optimizer=False``: moments from
+        zero), the epoch count (decay schedules continue) and the shuffling stream; ``history_``
+        then holds the new epochs. ``classes`` (classification): all the labels ``Y`` may hold,
+        when ``Y`` lacks some.
+
         On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
         finite parameters stay in ``parameters_`` for inspection.
 
@@ -179,14 +193,27 @@ class Model:
         as they are (:func:`~nnlab.engine.training.train_unchecked`).
         """
         hp = self.hyperparameters
-        self.parameters_ = self.scaler_ = self.history_ = self.preprocessor_ = None
-        X, Y, dev = self._fit_table(X, Y, dev, preprocessor)
+        continuing = bool(warm_start) and self.parameters_ is not None
+        if not continuing:
+            self.parameters_ = self.scaler_ = self.history_ = self.optimizer_state_ = self._rng = None
+            self.preprocessor_ = None
+        if continuing and self.preprocessor_ is not None:  # the fitted preprocessing, as predict applies it
+            X, Y = self._table(X, Y)
+            if isinstance(dev, (tuple, list)) and len(dev) == 2:
+                dev = self._table(*dev)
+        else:
+            X, Y, dev = self._fit_table(X, Y, dev, preprocessor)
         X = self._check_inputs(X, "X")
         Y = check_label_array(Y)
-        self.targets_ = infer_targets_unchecked(Y, hp.output, task)
-        self.scaler_ = Standardizer().fit(X) if hp.standardize else None
+        w = None if sample_weight is None else check_sample_weight(sample_weight, X.shape[1])
+        if not continuing:
+            known = Y if classes is None else check_label_array(np.asarray(classes).reshape(1, -1))
+            self.targets_ = infer_targets_unchecked(known, hp.output, task)
+            if classes is not None and self.targets_.task == "regression":
+                raise ValueError(f"classes is for classification; got {describe(classes)} for a regression (linear output)")
+            self.scaler_ = Standardizer().fit(X, sample_weight=w) if hp.standardize else None
         X = self._prepare(X, "X")
-        Y = self._targets(Y, X, checked=True)
+        Y = self._targets(Y, X, checked=not continuing and classes is None)
         if dev is not None:
             if not isinstance(dev, (tuple, list)) or len(dev) != 2:
                 raise TypeError("dev must be a pair (X_dev, Y_dev)")
@@ -194,10 +221,19 @@ class Model:
             if X_dev.shape[0] != X.shape[0]:
                 raise ValueError(f"X_dev must have {X.shape[0]} features (rows) like X; got shape {X_dev.shape}")
             dev = (X_dev, self._targets(dev[1], X_dev, "Y_dev", "X_dev"))
-        layer_dims = [X.shape[0], *hp.hidden_layers, self.targets_.n_outputs]
-        parameters = initializers.initialize_parameters(
-            layer_dims, hp.resolved_initializer, seed=hp.seed, dtype=self.dtype
-        )
+            dev_weight = None if dev_weight is None else check_sample_weight(dev_weight, X_dev.shape[1], "dev_weight")
+        elif dev_weight is not None:
+            raise ValueError("dev_weight needs a dev set; got dev=None")
+        if continuing:
+            parameters, state = self.parameters_, self._continued_state(keep_optimizer)
+        else:
+            layer_dims = [X.shape[0], *hp.hidden_layers, self.targets_.n_outputs]
+            parameters = initializers.initialize_parameters(
+                layer_dims, hp.resolved_initializer, seed=hp.seed, dtype=self.dtype
+            )
+            state = None
+        # a stream apart from the initializer's RandomState(seed), for shuffling and dropout
+        self._rng = self._rng if continuing and self._rng is not None else np.random.RandomState([hp.seed, 1])
         bar = None
         if hp.verbose and on_epoch is None:  # a progress bar on stderr, as tqdm does by default
             bar = tqdm(total=hp.epochs, desc="training", unit="epoch", leave=False)
@@ -209,11 +245,8 @@ class Model:
             lambd=hp.l2, keep_prob=hp.keep_prob, patience=hp.patience, restore_best=hp.restore_best,
         )
         try:
-            result = train_unchecked(
-                X, Y, parameters, options, dev=dev, on_epoch=on_epoch,
-                # a stream apart from the initializer's RandomState(seed), for shuffling and dropout
-                rng=np.random.RandomState([hp.seed, 1]),
-            )
+            result = train_unchecked(X, Y, parameters, options, dev=dev, on_epoch=on_epoch, rng=self._rng,
+                                     sample_weight=w, dev_weight=dev_weight, state=state)
         except TrainingDiverged as error:
             self.parameters_, self.history_ = error.parameters, error.history
             raise
@@ -224,6 +257,7 @@ class Model:
         self.history_ = result.history
         self.best_epoch_ = result.best_epoch
         self.stopped_early_ = result.stopped_early
+        self.optimizer_state_ = result.state
         return self
 
     def _fit_table(self, X, Y, dev, preprocessor):
@@ -260,6 +294,18 @@ class Model:
             return self.preprocessor_.transform(X), None
         X, kept = self.preprocessor_.transform_rows(X)
         return X, labels_row(Y, kept)
+
+    def _continued_state(self, keep_optimizer: bool) -> OptimizerState:
+        """The optimizer state a warm start continues: the last fit's (moments from zero unless
+        ``keep_optimizer``, or when the optimizer changed), or, for a loaded model, zero moments at
+        the epoch its history reached."""
+        state = self.optimizer_state_
+        if state is None:
+            done = int(self.history_.epoch[-1]) + 1 if self.history_ is not None and self.history_.epoch else 0
+            state = OptimizerState(self.hyperparameters.optimizer, {}, 0, done)
+        if not keep_optimizer or state.optimizer != self.hyperparameters.optimizer:
+            state = OptimizerState(self.hyperparameters.optimizer, {}, 0, state.epoch)
+        return state
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X) -> np.ndarray:

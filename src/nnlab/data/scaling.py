@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.losses import check_sample_weight
 from ..engine.validation import as_float_array, check_finite
 
 __all__ = ["Standardizer"]
@@ -50,13 +51,16 @@ class Standardizer:
         self._require_fitted()
         return self.mean.shape[0]
 
-    def fit(self, X) -> "Standardizer":
+    def fit(self, X, sample_weight=None) -> "Standardizer":
         """Compute the per-feature mean and std of ``X``.
 
         Parameters
         ----------
         X : array_like of shape (n_x, m), m >= 1
             The training inputs, one example per column; finite numbers.
+        sample_weight : array_like of shape (m,), optional
+            Example weights (non-negative, positive sum): weighted mean and std, so that an
+            integer weight counts as repeated columns; columns of weight 0 are left out.
 
         Returns
         -------
@@ -74,12 +78,21 @@ class Standardizer:
             raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
         check_finite(X, "X")
         X = X.astype(np.float64, copy=False)
+        w = None
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, X.shape[1])
+            X, w = X[:, w > 0], w[w > 0]
         # Statistics of X / max|x| per feature, scaled back: no overflow even for |x| near 1e308.
         scale = np.abs(X).max(axis=1, keepdims=True)  # (n_x, 1)
         scale[scale == 0] = 1.0
         scaled = X / scale
-        mean = scaled.mean(axis=1, keepdims=True) * scale  # (n_x, 1)
-        std = scaled.std(axis=1, keepdims=True) * scale  # (n_x, 1)
+        if w is None:
+            mean = scaled.mean(axis=1, keepdims=True) * scale  # (n_x, 1)
+            std = scaled.std(axis=1, keepdims=True) * scale  # (n_x, 1)
+        else:
+            mean_scaled = np.average(scaled, axis=1, weights=w)[:, None]  # (n_x, 1)
+            std = np.sqrt(np.average((scaled - mean_scaled) ** 2, axis=1, weights=w))[:, None] * scale
+            mean = mean_scaled * scale
         constant = (X.max(axis=1) == X.min(axis=1))[:, None]  # (n_x, 1)
         self.mean = np.where(constant, X[:, :1], mean)
         self.std = np.where(constant | (std == 0), 1.0, std)

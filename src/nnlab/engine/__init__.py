@@ -20,7 +20,7 @@ from .network import Caches, inverted_dropout, model_backward, model_forward, n_
 from .optimizers import OPTIMIZERS, initialize_optimizer, optimizer_step, update_parameters
 from .schedules import SCHEDULES, learning_rate_at
 from .seeding import as_random_state
-from .training import TrainOptions, gradient_descent, train
+from .training import OptimizerState, TrainOptions, gradient_descent, train
 
 __all__ = [
     "ACTIVATIONS",
@@ -34,6 +34,7 @@ __all__ = [
     "Loss",
     "OPTIMIZERS",
     "SCHEDULES",
+    "OptimizerState",
     "TrainOptions",
     "accuracy",
     "as_random_state",

@@ -114,6 +114,17 @@ class TrainingState:
         self.t = 0  # Adam's steps taken
         self._workspaces: dict[int, Workspace] = {}
 
+    def load_moments(self, moments: dict, t: int) -> None:
+        """Continue from saved optimizer state: flat ``moments`` (validated: the names and sizes
+        of this optimizer's) and Adam's step count ``t``."""
+        for name, values in moments.items():
+            self.moments[name][...] = values
+        self.t = t
+
+    def moments_copy(self) -> dict:
+        """The optimizer's moments, flat copies keyed ``"v"`` / ``"s"``."""
+        return {name: values.copy() for name, values in self.moments.items()}
+
     @property
     def flat(self) -> np.ndarray:
         """The current parameters, flat (a live buffer: copy it to keep it)."""

@@ -10,6 +10,18 @@ For any other pairing, ``gradient`` gives dA[L] and the output activation's back
 the step. An output of exactly 0 (or 1) inside a log or a denominator is replaced by the
 dtype's smallest normal number, so costs stay finite; no other value is changed, so the cost
 stays consistent with its gradient even for outputs as small as 1e-300.
+
+Example weights ``w`` (m,), non-negative with a positive sum, weigh each example's loss L_i
+(scikit-learn's convention, L2 included)::
+
+    J_w = ( sum_i w_i L_i  +  lambd/2 sum_l ||W[l]||_F^2 ) / sum_i w_i
+
+Unit weights give ``J = (1/m) sum_i L_i + lambd/(2m) sum_l ||W[l]||^2``. In the course's scaling
+(m times dJ/dZ[L]) its gradient is the unweighted one with each column i scaled by
+``w_i m / sum w`` (:attr:`SampleWeights.scale`), and the L2 strength ``lambd`` becomes
+``lambd m / sum w`` (:attr:`SampleWeights.l2_ratio`), so that ``dW`` gets ``lambd / sum w * W``::
+
+    dZ[L] = (m / sum_i w_i) * w * (A[L] - Y)        (canonical pairings; columns scaled by w_i)
 """
 
 from __future__ import annotations
@@ -23,11 +35,15 @@ from .validation import as_float_array, check_finite, check_labels_in_range, che
 __all__ = [
     "LOSSES",
     "Loss",
+    "SampleWeights",
     "canonical_loss",
     "check_labels",
+    "check_sample_weight",
     "compute_cost",
     "get_loss",
     "l2_penalty",
+    "sample_weights",
+    "weighted_cost",
 ]
 
 
@@ -200,3 +216,54 @@ def l2_penalty(parameters: dict, lambd: float, m: int) -> float:
         return 0.0
     total = sum(float(np.sum(np.square(W))) for key, W in parameters.items() if key.startswith("W"))
     return lambd / (2 * m) * total
+
+
+class SampleWeights(NamedTuple):
+    """Example weights of one (mini-)batch and the factors of the weighted gradient.
+
+    w : ndarray of shape (m,), float64
+    total : float
+        ``sum_i w_i`` (> 0).
+    scale : ndarray of shape (m,), in the run's dtype
+        ``w_i * m / total``: the column factors of dZ[L].
+    l2_ratio : float
+        ``m / total``: the L2 strength's factor (``lambd / m * l2_ratio = lambd / total``).
+    """
+
+    w: np.ndarray
+    total: float
+    scale: np.ndarray
+    l2_ratio: float
+
+
+def sample_weights(w: np.ndarray, dtype) -> SampleWeights | None:
+    """The :class:`SampleWeights` of trusted weights ``w`` (m,); None when they sum to 0 (a batch
+    that carries no loss)."""
+    total = float(np.sum(w))
+    if total == 0:
+        return None
+    ratio = w.shape[0] / total
+    return SampleWeights(w, total, (w * ratio).astype(dtype, copy=False), ratio)
+
+
+def weighted_cost(loss: Loss, AL: np.ndarray, Y: np.ndarray, weights: SampleWeights) -> float:
+    """``sum_i w_i L_i / sum_i w_i`` of outputs ``AL`` (n[L], m) (without the L2 term: add
+    ``l2_penalty(parameters, lambd, weights.total)``).
+
+    Each L_i is ``loss.cost`` of example i alone (a stack of m outputs of one column each).
+    """
+    per_example = np.atleast_1d(loss.cost(AL.T[:, :, None], Y.T[:, :, None]))  # (m,)
+    return float(np.dot(per_example.astype(np.float64, copy=False), weights.w)) / weights.total
+
+
+def check_sample_weight(w, m: int, name: str = "sample_weight") -> np.ndarray:
+    """Validate example weights: shape (m,), finite, non-negative, with a positive sum; float64."""
+    w = as_float_array(w, name, ndim=None, dtype=np.float64)
+    if w.shape != (m,):
+        raise ValueError(f"{name} must have shape ({m},), one weight per example; got {w.shape}")
+    check_finite(w, name)
+    if m and float(w.min()) < 0:
+        raise ValueError(f"{name} must be non-negative; got a minimum of {float(w.min())!r}")
+    if not float(np.sum(w)) > 0:
+        raise ValueError(f"{name} must have a positive sum; got {float(np.sum(w))!r}")
+    return w

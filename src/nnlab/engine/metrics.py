@@ -46,40 +46,50 @@ def accuracy(predictions, Y) -> float:
     return float(np.mean(predictions == Y))
 
 
-def correct_count(AL, Y, output: str):
+def correct_count(AL, Y, output: str, w=None):
     """How many of the m columns the outputs ``AL`` classify as the labels ``Y`` do.
 
     sigmoid: :func:`binary_predictions` of ``AL`` against those of ``Y`` (every output unit must agree); softmax: the
     argmax of each column against the one-hot ``Y``. ``AL`` (n[L], m) gives an int; a stack
-    of outputs (K, n[L], m) gives K counts.
+    of outputs (K, n[L], m) gives K counts. With example weights ``w`` (m,): the sum of the
+    weights of the agreeing columns (a float).
     """
     if output == "softmax":
         agree = np.argmax(AL, axis=-2) == np.argmax(Y, axis=-2)
     else:
         agree = np.all(binary_predictions(AL) == binary_predictions(Y), axis=-2)
+    if w is not None:  # the weight of the agreeing columns
+        return float(np.dot(agree, w))
     counts = np.count_nonzero(agree, axis=-1)
     return int(counts) if np.ndim(counts) == 0 else counts
 
 
-def squared_error(AL, Y) -> float:
-    """``sum((AL - Y)**2)``: the residual sum of squares of a regression."""
+def squared_error(AL, Y, w=None) -> float:
+    """``sum((AL - Y)**2)``: the residual sum of squares of a regression (each column times its
+    weight ``w_i`` when ``w`` (m,) is given)."""
+    if w is not None:
+        return float(np.dot(np.sum(np.square(AL - Y), axis=0), w))
     return float(np.sum(np.square(AL - Y)))
 
 
-def total_variation(Y) -> float:
+def total_variation(Y, w=None) -> float:
     """``sum((Y - mean(Y))**2)`` per output row: the denominator of R²."""
+    if w is not None:  # around the weighted mean, each column times its weight
+        mean = (Y @ w / np.sum(w))[:, None]  # (n[L], 1)
+        return float(np.dot(np.sum(np.square(Y - mean), axis=0), w))
     return float(np.sum(np.square(Y - Y.mean(axis=1, keepdims=True))))
 
 
-def score_outputs(AL, Y, output: str) -> float:
+def score_outputs(AL, Y, output: str, w=None) -> float:
     """The metric of outputs against targets: accuracy for sigmoid/softmax, R² for linear.
 
     R² = 1 - SS_res / SS_tot (summed over the output rows; 0 residual and 0 variation is 1).
+    With example weights ``w`` (m,): weighted accuracy, or R² of weighted sums.
     """
-    m = AL.shape[1]
+    m = AL.shape[1] if w is None else float(np.sum(w))
     if output in ("sigmoid", "softmax"):
-        return correct_count(AL, Y, output) / m
-    return r2_from_sums(squared_error(AL, Y), total_variation(Y))
+        return correct_count(AL, Y, output, w) / m
+    return r2_from_sums(squared_error(AL, Y, w), total_variation(Y, w))
 
 
 def r2_from_sums(ss_res: float, ss_tot: float) -> float:

@@ -330,7 +330,7 @@ def _check_masks(caches) -> None:
 
 
 def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, derivative_from="A", need_dA0=True,
-                       workspace=None):
+                       workspace=None, weights=None):
     """The one backward loop over the layers, for validated inputs (``loss`` a :class:`Loss`).
 
     ``fused``: start from ``dZ[L] = AL - Y`` (the caller has checked the pairing is canonical).
@@ -338,7 +338,9 @@ def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, deri
     ``workspace`` of the last :func:`forward_unchecked` (then ``caches`` is None), the gradients
     go into its buffers (``workspace.grads``: dW and db; ``workspace.dA``: dA[l] for l >= 1),
     dA0 is never computed, and None comes back; without it, a ``grads`` dict of new arrays.
-    Both give the same bits.
+    Both give the same bits. ``weights`` (a :class:`~nnlab.engine.losses.SampleWeights`): the
+    gradient of the weighted cost (dZ[L]'s columns scaled, the L2 strength too; see
+    :mod:`~nnlab.engine.losses`).
     """
     ws, L = workspace, len(activations) - 1
     if ws is None:
@@ -362,6 +364,9 @@ def backward_unchecked(AL, Y, caches, activations, loss, lambd, fused=True, deri
         dZ = activations[L].derivative(loss.gradient(AL, Y), output_of(L))
     else:
         dZ = activations[L].derivative(loss.gradient(AL, Y), AL, out=dZs[L])
+    if weights is not None:  # the weighted cost's dZ[L] and L2 strength
+        dZ = np.multiply(dZ, weights.scale, out=dZ if ws is not None else None)
+        lambd = lambd * weights.l2_ratio
     for l in range(L, 0, -1):
         if ws is None:
             (A_prev, W, _), _ = caches[l - 1]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import TrainingDiverged
-from .losses import Loss, l2_penalty
+from .losses import Loss, SampleWeights, l2_penalty, weighted_cost
 from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, total_variation
 
 __all__ = ["BLOCK_ENTRIES", "BLOCK_OUTPUTS", "History", "ScoreBlock", "Scorer"]
@@ -134,17 +134,23 @@ class Scorer:
     state : TrainingState
         The run's parameters (:class:`~nnlab.engine.buffers.TrainingState`): live ones for the
         L2 term, a copy for :class:`~nnlab.errors.TrainingDiverged`.
+    weights, dev_weights : SampleWeights, optional
+        Example weights of the training and dev sets: their costs and metrics are the weighted
+        ones (each batch's weights come to :meth:`add`); scored one output at a time.
     """
 
     def __init__(self, loss: Loss, output: str, Y: np.ndarray, Y_dev: np.ndarray | None, *, batch_size: int | None,
-                 lambd: float, fused: bool, watched: bool, early_stopping: bool, state):
+                 lambd: float, fused: bool, watched: bool, early_stopping: bool, state,
+                 weights: SampleWeights | None = None, dev_weights: SampleWeights | None = None):
         self.loss, self.output, self.Y, self.Y_dev, self.lambd = loss, output, Y, Y_dev, lambd
         self.m, self.batch_size, self.state = Y.shape[1], batch_size, state
+        self.dev_weights = dev_weights
+        self.total = self.m if weights is None else weights.total  # the epoch's sums are divided by it
         self.classification = output in ("sigmoid", "softmax")
         with np.errstate(over="ignore", invalid="ignore"):  # targets near 1e155 square to inf: the cost says so
-            self.ss_tot = 0.0 if self.classification else total_variation(Y)
+            self.ss_tot = 0.0 if self.classification else total_variation(Y, None if weights is None else weights.w)
         self.history = History()
-        blocks_allowed = not watched and self.classification
+        blocks_allowed = not watched and self.classification and weights is None and dev_weights is None
         scored_late = blocks_allowed and fused and not lambd  # the training outputs' conditions
         shape = (Y.shape[0], batch_size or self.m)
         usable = scored_late and ScoreBlock.usable(shape, Y.dtype)
@@ -175,18 +181,18 @@ class Scorer:
         self._slotted = block
         return None if block is None else block.next_slot()
 
-    def add(self, AL: np.ndarray, Y: np.ndarray) -> None:
-        """Record one (mini-)batch's output (before the update)."""
+    def add(self, AL: np.ndarray, Y: np.ndarray, weights: SampleWeights | None = None) -> None:
+        """Record one (mini-)batch's output (before the update), with the batch's example weights."""
         if self._slotted is not None:
             self._slotted.keep(Y)  # (a block of epochs keeps no targets: they are its Y)
             return
         if self.batch_block is not None:
             self._score_waiting_batches()  # the earlier batches first
-        cost, score = self._score(AL, Y)
+        cost, score = self._score(AL, Y, weights)
         if self.batch_size is None:
             self.total_cost = cost  # the cost itself, as the course records it
         else:
-            self.total_cost += cost * AL.shape[1]
+            self.total_cost += cost * (AL.shape[1] if weights is None else weights.total)
         self.score_sum += score
 
     def step_diverged(self) -> TrainingDiverged:
@@ -201,13 +207,15 @@ class Scorer:
         # Saturated outputs keep the cost finite while weights run off to infinity.
         return self.diverged("the parameters became non-finite")
 
-    def _score(self, AL, Y) -> tuple[float, float]:
-        """(cost, correct count or squared error) of one output; a non-finite cost raises."""
-        penalty = l2_penalty(self.state.parameters, self.lambd, AL.shape[1]) if self.lambd else 0.0
-        cost = self.loss.cost(AL, Y) + penalty
+    def _score(self, AL, Y, weights: SampleWeights | None = None) -> tuple[float, float]:
+        """(cost, correct count or squared error) of one output (weighted with ``weights``); a
+        non-finite cost raises."""
+        m, w = (AL.shape[1], None) if weights is None else (weights.total, weights.w)
+        penalty = l2_penalty(self.state.parameters, self.lambd, m) if self.lambd else 0.0
+        cost = (self.loss.cost(AL, Y) if w is None else weighted_cost(self.loss, AL, Y, weights)) + penalty
         if not np.isfinite(cost):
             raise self.diverged(f"the cost became {cost}")
-        return cost, correct_count(AL, Y, self.output) if self.classification else squared_error(AL, Y)
+        return cost, correct_count(AL, Y, self.output, w) if self.classification else squared_error(AL, Y, w)
 
     def _score_waiting_batches(self) -> None:
         """Add the batches waiting in the block to the epoch's sums, in batch order (the sums of
@@ -233,10 +241,16 @@ class Scorer:
         if self.batch_block is not None:
             self._score_waiting_batches()  # (may raise: before the dev output counts)
         if self.train_block is None:
-            train_cost = self.total_cost if self.batch_size is None else self.total_cost / self.m  # example-weighted
-            metric = self.score_sum / self.m if self.classification else r2_from_sums(self.score_sum, self.ss_tot)
+            train_cost = self.total_cost if self.batch_size is None else self.total_cost / self.total  # example-weighted
+            metric = self.score_sum / self.total if self.classification else r2_from_sums(self.score_sum, self.ss_tot)
             self.record.update(train_cost=train_cost, train_metric=metric)
-        if AL_dev is not None:
+        if AL_dev is not None and self.dev_weights is not None:
+            weights = self.dev_weights
+            self.record.update(
+                dev_cost=weighted_cost(self.loss, AL_dev, self.Y_dev, weights)
+                + l2_penalty(self.state.parameters, self.lambd, weights.total),
+                dev_metric=score_outputs(AL_dev, self.Y_dev, self.output, weights.w))
+        elif AL_dev is not None:
             penalty = l2_penalty(self.state.parameters, self.lambd, AL_dev.shape[1])
             if self.dev_block is not None:
                 self.dev_block.keep()

@@ -8,26 +8,31 @@ learning-rate schedule, L2, dropout and early stopping on a dev set.
 :func:`train` validates its arguments once (:func:`check_training_data`, :class:`TrainOptions`)
 and runs :func:`train_unchecked`, which trusts them: a caller that has validated its data at its
 own boundary (the Model) calls that directly.
+
+Example weights (``sample_weight``) make every cost, gradient and metric the weighted one (the
+formula is in :mod:`~nnlab.engine.losses`); without them the loop runs exactly as before. A run
+can continue another: ``state=`` takes the :class:`OptimizerState` a :class:`TrainResult` gave
+(moments, Adam's step count, and the epochs done, so a decay schedule continues).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from .activations import get_activation
 from .buffers import TrainingState, Workspace
-from .losses import Loss, canonical_loss, check_labels, get_loss
+from .losses import Loss, canonical_loss, check_labels, check_sample_weight, get_loss, sample_weights
 from .network import backward_unchecked, check_inputs, forward_unchecked, layer_activations, n_layers
-from .optimizers import check_beta, check_optimizer
+from .optimizers import MOMENTS, check_beta, check_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .scoring import History, Scorer
 from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
 
-__all__ = ["History", "TrainOptions", "TrainResult", "check_training_data", "gradient_descent", "train",
-           "train_unchecked"]
+__all__ = ["History", "OptimizerState", "TrainOptions", "TrainResult", "check_training_data", "gradient_descent",
+           "train", "train_unchecked"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,31 @@ class TrainOptions:
         return scheduled_rate(epoch, self.learning_rate, self.decay, self.decay_rate, self.decay_steps)
 
 
+@dataclass(frozen=True)
+class OptimizerState:
+    """Where a run left its optimizer, for a run that continues it (``train(..., state=)``).
+
+    ``moments`` holds the optimizer's moving averages (``"v"``: momentum / Adam's first moment,
+    ``"s"``: RMSprop / Adam's second) as flat arrays in the order ``W1, b1, ..., WL, bL``; an
+    empty dict starts them at zero. ``t`` is Adam's step count and ``epoch`` the epochs done: the
+    next run's first epoch, so a decay schedule continues where it was.
+    """
+
+    optimizer: str
+    moments: dict = field(default_factory=dict)
+    t: int = 0
+    epoch: int = 0
+
+    def __post_init__(self):
+        check_optimizer(self.optimizer)
+        object.__setattr__(self, "t", check_int(self.t, "t", 0))
+        object.__setattr__(self, "epoch", check_int(self.epoch, "epoch", 0))
+
+    def fresh(self) -> "OptimizerState":
+        """The same epoch count with the moments and Adam's count at zero."""
+        return OptimizerState(self.optimizer, {}, 0, self.epoch)
+
+
 @dataclass
 class TrainResult:
     """What :func:`train` returns."""
@@ -92,10 +122,12 @@ class TrainResult:
     grads: dict  # of the last update ("dW{l}", "db{l}", "dA{l}" for l >= 1; dA0 is not computed)
     best_epoch: int  # epoch whose parameters were kept (the last one unless restored)
     stopped_early: bool
+    state: OptimizerState | None = None  # the optimizer after the last epoch, to continue from
 
 
 def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.RandomState | None = None,
-          on_epoch: Callable[[int, History], None] | None = None, **options) -> TrainResult:
+          on_epoch: Callable[[int, History], None] | None = None, sample_weight=None, dev_weight=None,
+          state: OptimizerState | None = None, **options) -> TrainResult:
     """Train a network from ``parameters`` (left unchanged).
 
     Each epoch runs, for every mini-batch, forward propagation (with inverted dropout when
@@ -119,6 +151,15 @@ def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.Ra
         Source for shuffling and dropout masks (needed for either).
     on_epoch : callable, optional
         ``on_epoch(epoch, history)`` after each epoch's record is appended.
+    sample_weight : ndarray of shape (m,), optional
+        Example weights (non-negative, positive sum): the cost is
+        ``(sum_i w_i L_i + lambd/2 sum ||W||^2) / sum_i w_i`` per batch, and the history's costs
+        and metrics are weighted. Gathered with the batch rows; a batch of zero weight is skipped.
+    dev_weight : ndarray of shape (m_dev,), optional
+        Example weights of the dev set (its cost and metric).
+    state : OptimizerState, optional
+        Continue from a run's ``TrainResult.state`` (same optimizer): its moments, Adam's count,
+        and its epoch count (epochs are numbered from there; decay schedules continue).
     **options
         The fields of :class:`TrainOptions`: ``epochs`` and ``learning_rate`` (required),
         ``hidden``, ``output``, ``loss``, ``optimizer``, ``beta``, ``beta1``, ``beta2``,
@@ -131,7 +172,30 @@ def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.Ra
     """
     options = TrainOptions(**options)
     X, Y, dev = check_training_data(X, Y, parameters, options, dev)
-    return train_unchecked(X, Y, parameters, options, dev=dev, rng=rng, on_epoch=on_epoch)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, X.shape[1])
+    if dev_weight is not None:
+        if dev is None:
+            raise ValueError("dev_weight needs a dev set; got dev=None")
+        dev_weight = check_sample_weight(dev_weight, dev[0].shape[1], "dev_weight")
+    if state is not None:
+        check_state(state, options, parameters)
+    return train_unchecked(X, Y, parameters, options, dev=dev, rng=rng, on_epoch=on_epoch,
+                           sample_weight=sample_weight, dev_weight=dev_weight, state=state)
+
+
+def check_state(state, options: TrainOptions, parameters: dict) -> None:
+    """Validate an :class:`OptimizerState` to continue from: the run's optimizer, its moments'
+    names and sizes."""
+    if not isinstance(state, OptimizerState):
+        raise TypeError(f"state must be an OptimizerState (a TrainResult's state); got {describe(state)}")
+    if state.optimizer != options.optimizer:
+        raise ValueError(f"state must come from a run of the same optimizer, {options.optimizer!r}; got {state.optimizer!r}")
+    size = sum(int(np.size(value)) for value in parameters.values())
+    if state.moments and (sorted(state.moments) != sorted(MOMENTS[options.optimizer])
+                          or any(np.shape(value) != (size,) for value in state.moments.values())):
+        shapes = {name: np.shape(value) for name, value in state.moments.items()}
+        raise ValueError(f"state.moments must be {sorted(MOMENTS[options.optimizer])} of shape ({size},) each; got {shapes}")
 
 
 def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None):
@@ -157,8 +221,10 @@ def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None)
     return X, Y, dev
 
 
-def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None) -> TrainResult:
-    """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype)."""
+def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None,
+                    sample_weight=None, dev_weight=None, state: OptimizerState | None = None) -> TrainResult:
+    """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype; weights
+    float64 and valid; ``state`` of this optimizer and these parameters)."""
     o, L, m = options, n_layers(parameters), X.shape[1]
     loss, lambd, keep_prob = o.loss, o.lambd, o.keep_prob
     full_batch = o.batch_size is None or o.batch_size >= m
@@ -166,27 +232,32 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
         raise ValueError("rng (a numpy.random.RandomState) is needed for mini-batch shuffling and dropout")
     if o.patience is not None and dev is None:
         raise ValueError("patience (early stopping) needs a dev set; got dev=None")
-    state = TrainingState(parameters, L, o.optimizer, (o.beta, o.beta1, o.beta2, o.epsilon))  # the loop's own copy
+    start, state = state, TrainingState(parameters, L, o.optimizer, (o.beta, o.beta1, o.beta2, o.epsilon))  # own copy
+    first = 0 if start is None else start.epoch
+    if start is not None:
+        state.load_moments(start.moments, start.t)
+    weights = None if sample_weight is None else sample_weights(sample_weight, state.dtype)
     activations = layer_activations(L, o.hidden, o.output)
     fused = loss.canonical_output == o.output
     scorer = Scorer(o.loss, o.output, Y, None if dev is None else dev[1], batch_size=None if full_batch else o.batch_size,
                     lambd=o.lambd, fused=fused, watched=on_epoch is not None, early_stopping=o.patience is not None,
-                    state=state)
-    batches = _Batches(X, Y, state, full_batch, o.batch_size, o.keep_prob < 1, rng)
+                    state=state, weights=weights,
+                    dev_weights=None if dev_weight is None else sample_weights(dev_weight, state.dtype))
+    batches = _Batches(X, Y, state, full_batch, o.batch_size, o.keep_prob < 1, rng, weights)
     dev_workspace = None if dev is None else Workspace(state.dims, dev[0].shape[1], state.dtype)  # no dropout
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
     stopped_early = False
     # A run that blows up ends in TrainingDiverged (the finite-cost checks); the overflow
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(o.epochs):
+        for epoch in range(first, first + o.epochs):
             alpha = o.learning_rate_of(epoch)
             scorer.start_epoch(epoch, alpha)
-            for X_batch, Y_batch, workspace in batches.epoch():
+            for X_batch, Y_batch, workspace, w in batches.epoch():  # w: the batch's SampleWeights or None
                 out = scorer.train_slot(workspace.m)
                 AL = forward_unchecked(X_batch, state.layers, activations, keep_prob, rng, workspace, out)
-                scorer.add(AL, Y_batch)
-                backward_unchecked(AL, Y_batch, None, activations, loss, lambd, fused, workspace=workspace)
+                scorer.add(AL, Y_batch, w)
+                backward_unchecked(AL, Y_batch, None, activations, loss, lambd, fused, workspace=workspace, weights=w)
                 if not state.update(alpha):
                     raise scorer.step_diverged()
             AL_dev = None
@@ -203,23 +274,27 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
                     break
         history = scorer.finish()
 
-    best_epoch = len(history.epoch) - 1
+    best_epoch = first + len(history.epoch) - 1
     parameters = state.parameters_copy()
     if o.patience is not None and o.restore_best and best[1] >= 0:
         parameters, best_epoch = state.parameters_copy(best[2]), best[1]
+    end = OptimizerState(o.optimizer, state.moments_copy(), state.t, first + len(history.epoch))
     # the gradients' own buffers: this state takes no further step
-    return TrainResult(parameters, history, state.last_grads(batches.workspace), best_epoch, stopped_early)
+    return TrainResult(parameters, history, state.last_grads(batches.workspace), best_epoch, stopped_early, end)
 
 
 class _Batches:
-    """An epoch's (mini-)batches as ``(X_batch, Y_batch, workspace)``: the whole set, or a shuffled
-    partition of the examples gathered as rows into each batch size's workspace."""
+    """An epoch's (mini-)batches as ``(X_batch, Y_batch, workspace, weights)``: the whole set, or a
+    shuffled partition of the examples gathered as rows into each batch size's workspace; with
+    example weights (``weights`` of the whole set), each batch's :class:`SampleWeights` (batches of
+    zero weight are left out), else None."""
 
-    def __init__(self, X, Y, state: TrainingState, full_batch: bool, batch_size, dropout: bool, rng):
+    def __init__(self, X, Y, state: TrainingState, full_batch: bool, batch_size, dropout: bool, rng, weights=None):
         self.X, self.Y, self.state, self.batch_size, self.dropout, self.rng = X, Y, state, batch_size, dropout, rng
         self.full_batch, m = full_batch, X.shape[1]
+        self.w = None if weights is None else weights.w  # (m,)
         self.workspace = state.workspace(m, dropout=dropout, gather=False) if full_batch else None
-        self.whole = ((X, Y, self.workspace),)
+        self.whole = ((X, Y, self.workspace, weights),)
         if not full_batch:  # one example per row, so mini-batches are row blocks
             self.X_rows, self.Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (m, n[0]), (m, n[L])
 
@@ -231,11 +306,16 @@ class _Batches:
         permutation = self.rng.permutation(m)
         for start in range(0, m, self.batch_size):
             rows = permutation[start : start + self.batch_size]
+            weights = None
+            if self.w is not None:
+                weights = sample_weights(self.w[rows], self.state.dtype)  # gathered with the rows
+                if weights is None:  # a batch of zero weight carries no loss
+                    continue
             ws = self.workspace = self.state.workspace(len(rows), dropout=self.dropout, gather=True)
             # gathered rows: contiguous copies, 7x faster than gathering columns
             X_batch = np.take(self.X_rows, rows, axis=0, out=ws.X, mode="clip").T  # (n[0], batch)
             Y_batch = np.take(self.Y_rows, rows, axis=0, out=ws.Y, mode="clip").T  # (n[L], batch)
-            yield X_batch, Y_batch, ws
+            yield X_batch, Y_batch, ws, weights
 
 
 def gradient_descent(

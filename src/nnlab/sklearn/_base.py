@@ -1,9 +1,11 @@
-"""What NNClassifier and NNRegressor share: parameters, input checks, the two training paths, state.
+"""What NNClassifier and NNRegressor share: parameters, input checks, training, state.
 
-A fresh, unweighted ``fit`` is ``nnlab.Model.fit`` (the engine's one training loop). Example
-weights (``sample_weight``, ``class_weight``), ``partial_fit`` and ``warm_start`` run the
-weighted, resumable epochs of :mod:`._weighted` from the engine's public blocks, until the
-engine's loop takes weights and optimizer state (see that module).
+Every ``fit`` and ``partial_fit`` is ``nnlab.Model.fit``, the engine's one training loop: example
+weights (``sample_weight`` times ``class_weight``) become its ``sample_weight`` (the engine's
+weighted cost, L2 included: ``(sum w_i L_i + alpha/2 sum ||W||^2) / sum w_i``), ``partial_fit`` is
+one more epoch with the optimizer's state kept, and ``warm_start`` continues the parameters with
+fresh optimizer moments (scikit-learn's MLP does the same); both continue the epoch count, so a
+decay schedule continues.
 """
 
 from __future__ import annotations
@@ -17,11 +19,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..config import Hyperparameters
-from ..engine import initialize_optimizer, initialize_parameters
-from ..engine.losses import canonical_loss
 from ..io import load_arrays, save_arrays
 from ..model import Model
-from ._weighted import fitted_standardizer, forward_logits, run_epochs, weighted_cost_and_dZ
 
 __all__ = ["NNBase"]
 
@@ -108,75 +107,35 @@ class NNBase(BaseEstimator):
         seed = self._seed() if not continuing else self._seed_
         early = bool(self.early_stopping) and not incremental
         hp = self._hyperparameters(X.shape[0], seed, targets.output, early)
-        dev = None
+        dev = dev_weight = None
         if early:
             self._check_early_stopping(X.shape[0])
             stratify = y if self._output_task == "classification" else None
             parts = train_test_split(X, Y.T, np.ones(len(X)) if w is None else w, test_size=self.validation_fraction,
                                      random_state=np.random.RandomState([seed, 2]), stratify=stratify)
             X, X_val, Y_rows, Y_val_rows, w_train, w_val = parts
-            Y, dev = Y_rows.T, (X_val, Y_val_rows.T, w_val)
-            w = None if w is None else w_train
+            Y, dev = Y_rows.T, (X_val.T, Y_val_rows.T)
+            w, dev_weight = (None, None) if w is None else (w_train, w_val)
         self._seed_ = seed
-        if not continuing and not incremental and w is None:
-            model = Model(hp).fit(X.T, Y, dev=None if dev is None else (dev[0].T, dev[1]))
-            self._record(model, list(model.history_.train_cost), model.history_.dev_metric if dev else None,
-                         state=None, epochs=len(model.history_.epoch))
-        else:
-            self._fit_weighted(X, Y, w, targets, hp, dev, continuing, incremental)
+        model = self.model_ if continuing else Model(hp)
+        model.hyperparameters = hp.replace(epochs=1) if incremental else hp  # partial_fit: one epoch
+        try:
+            model.fit(X.T, Y, dev=dev, on_epoch=_print_epoch if self.verbose else None, sample_weight=w,
+                      dev_weight=dev_weight, warm_start=continuing, keep_optimizer=incremental,
+                      classes=self._labels_ if incremental and targets.classes is not None else None)
+        finally:
+            model.hyperparameters = hp
+        history = model.history_
+        losses = list(history.train_cost)
+        if incremental and continuing:
+            losses = list(self.loss_curve_) + losses
+        self._record(model, losses, history.dev_metric if dev is not None else None,
+                     epochs=model.optimizer_state_.epoch if incremental else len(history.epoch))
         return self
 
-    def _fit_weighted(self, X, Y, w, targets, hp, dev, continuing, incremental) -> None:
-        """Weighted or resumed epochs (see :mod:`._weighted`)."""
-        if continuing:
-            scaler, parameters = self.model_.scaler_, self.model_.parameters_
-        else:
-            scaler = fitted_standardizer(X, w) if hp.standardize else None
-            dims = [X.shape[1], *hp.hidden_layers, targets.n_outputs]
-            parameters = initialize_parameters(dims, hp.resolved_initializer, seed=hp.seed, dtype=np.dtype(hp.dtype))
-        state = getattr(self, "_optimizer_state_", None) if incremental and continuing else None
-        state = state if state is not None else initialize_optimizer(parameters, hp.optimizer)
-        def columns(rows):  # (n_samples, n_features) -> the engine's (n[0], m), standardized, in dtype
-            return (scaler.transform(rows.T) if scaler is not None else rows.T).astype(hp.dtype, copy=False)
-
-        Y = targets.encode(Y, np.dtype(hp.dtype))
-        loss = canonical_loss(targets.output)
-        rng = self._rng_ if continuing and hasattr(self, "_rng_") else np.random.RandomState([hp.seed, 1])
-        scores, best = [], (np.inf, None, 0)
-        if dev is not None:
-            X_val, Y_val, w_val = columns(dev[0]), targets.encode(dev[1], np.dtype(hp.dtype)), dev[2]
-
-        def on_epoch(epoch, params, cost):  # early stopping on the validation cost, best parameters kept
-            nonlocal best
-            if self.verbose:
-                print(f"Iteration {epoch + 1}, loss = {cost:.8f}")
-            if dev is None:
-                return False
-            AL, val_cost, _ = weighted_cost_and_dZ(forward_logits(X_val, params, hp.activation)[0], Y_val, w_val,
-                                                   targets.output, loss)
-            scores.append(self._validation_score(AL, Y_val, w_val, targets))
-            if val_cost < best[0]:
-                best = (val_cost, params, len(scores) - 1)
-            return len(scores) - 1 - best[2] >= hp.patience
-
-        epochs = 1 if incremental else hp.epochs
-        first = self.n_iter_ if continuing else 0
-        parameters, state, losses = run_epochs(
-            columns(X), Y, np.ones(len(X)) if w is None else w, parameters, state, hp=hp, output=targets.output,
-            loss=loss, batch_size=hp.batch_size or len(X), epochs=epochs, rng=rng, first_epoch=first, on_epoch=on_epoch,
-        )
-        model = Model(hp)
-        model.parameters_ = best[1] if best[1] is not None else parameters
-        model.targets_, model.scaler_ = targets, scaler
-        previous = list(self.loss_curve_) if continuing and incremental else []
-        self._record(model, previous + losses, scores if dev is not None else None, state=state,
-                     epochs=first + len(losses) if incremental else len(losses))
-        self._rng_ = rng
-
-    def _record(self, model, losses, validation_scores, *, state, epochs) -> None:
+    def _record(self, model, losses, validation_scores, *, epochs) -> None:
         """Set the fitted attributes (scikit-learn's names, trailing underscore)."""
         self.model_ = model
-        self._optimizer_state_ = state
         self.loss_curve_ = [float(cost) for cost in losses]
         self.n_iter_ = epochs
         self.loss_ = self.loss_curve_[-1]
@@ -190,17 +149,8 @@ class NNBase(BaseEstimator):
         self.n_layers_ = len(model.parameters_) // 2 + 1
         self.out_activation_ = OUT_ACTIVATION[model.targets_.output]
 
-    @staticmethod
-    def _validation_score(AL, Y, w, targets) -> float:
-        """Accuracy (classification) or R² (regression) of outputs AL (n[L], m) on Y, weighted by w."""
-        if targets.task == "regression":
-            from sklearn.metrics import r2_score
-
-            return r2_score(Y.T, AL.T, sample_weight=w)
-        return float(np.average(targets.class_indices(AL) == targets.class_indices(Y), weights=w))
-
     def _sample_weight(self, sample_weight, X, y):
-        """Example weights times class weights; None when all are exactly one (the unweighted path)."""
+        """Example weights times class weights; None when all are exactly one (the unweighted run, bit for bit)."""
         w = _check_sample_weight(sample_weight, X, dtype=np.float64) if sample_weight is not None else None
         class_weight = getattr(self, "class_weight", None)
         if class_weight is not None:
@@ -285,8 +235,13 @@ class NNBase(BaseEstimator):
         history = model.history_
         losses = extra.get("loss_curve") or (list(history.train_cost) if history is not None else [np.nan])
         estimator._seed_ = model.hyperparameters.seed
-        estimator._record(model, losses, None, state=None, epochs=len(losses))
+        estimator._record(model, losses, None, epochs=len(losses))
         return estimator
+
+
+def _print_epoch(epoch, history) -> None:
+    """``verbose``: each epoch's training loss, as scikit-learn's MLP prints it (epochs from 1)."""
+    print(f"Iteration {epoch + 1}, loss = {history.train_cost[-1]:.8f}")
 
 
 def _json_ready(value) -> bool:

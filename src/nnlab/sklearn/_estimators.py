@@ -51,11 +51,12 @@ _PARAMETERS_DOC = """
         validation cost has not improved for ``n_iter_no_change`` epochs; the best epoch's
         parameters are kept.
     warm_start : bool, default=False
-        ``fit`` continues from the current parameters (fresh optimizer state).
+        ``fit`` continues from the current parameters (fresh optimizer moments, as scikit-learn's
+        MLP; the epoch count and a decay schedule continue).
     random_state : int, RandomState or None, default=None
         Initial weights, shuffling, dropout and the validation split.
     verbose : int, default=0
-        1: a progress bar (the weighted path prints each epoch's loss).
+        1: print each epoch's training loss ("Iteration 1, loss = ..."), as scikit-learn's MLP does.
 """
 
 _ATTRIBUTES_DOC = """
@@ -70,7 +71,9 @@ _ATTRIBUTES_DOC = """
     loss_curve_ : list of float
         Training cost (with L2) per epoch; ``loss_``, ``best_loss_`` (None with early stopping).
     validation_scores_, best_validation_score_ : list of float, float, or None
-        With early stopping: accuracy or R² of the held-out part per epoch.
+        With early stopping: accuracy or R² of the held-out part per epoch (weighted with
+        ``sample_weight``; for several targets, R² of the residuals summed over the columns,
+        nnlab's metric, where scikit-learn averages the columns' R²).
     n_iter_, n_layers_ : int
     out_activation_ : {"logistic", "softmax", "identity"}
         The output layer, in scikit-learn's names.

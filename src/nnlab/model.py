@@ -211,7 +211,7 @@ class Model:
             self.targets_ = infer_targets_unchecked(known, hp.output, task)
             if classes is not None and self.targets_.task == "regression":
                 raise ValueError(f"classes is for classification; got {describe(classes)} for a regression (linear output)")
-            self.scaler_ = Standardizer().fit(X, sample_weight=w) if hp.standardize else None
+            self.scaler_ = Standardizer().fit_unchecked(X, w) if hp.standardize else None  # X, w checked above
         X = self._prepare(X, "X")
         Y = self._targets(Y, X, checked=not continuing and classes is None)
         if dev is not None:

@@ -77,10 +77,14 @@ class Standardizer:
         if X.shape[1] < 1:
             raise ValueError(f"X must hold at least one example (column); got shape {X.shape}")
         check_finite(X, "X")
+        w = None if sample_weight is None else check_sample_weight(sample_weight, X.shape[1])
+        return self.fit_unchecked(X, w)
+
+    def fit_unchecked(self, X: np.ndarray, w: np.ndarray | None = None) -> "Standardizer":
+        """:meth:`fit` for inputs already validated (the Model's, checked once at its boundary):
+        ``X`` a finite float array (n_x, m), ``w`` checked weights (m,) or None."""
         X = X.astype(np.float64, copy=False)
-        w = None
-        if sample_weight is not None:
-            w = check_sample_weight(sample_weight, X.shape[1])
+        if w is not None:
             X, w = X[:, w > 0], w[w > 0]
         # Statistics of X / max|x| per feature, scaled back: no overflow even for |x| near 1e308.
         scale = np.abs(X).max(axis=1, keepdims=True)  # (n_x, 1)

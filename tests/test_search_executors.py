@@ -227,10 +227,12 @@ def test_a_killed_worker_process_is_replaced_and_its_trial_rerun_once(data):
 def test_a_trial_whose_worker_dies_twice_raises_executor_error(data):
     with ProcessExecutor(data, jobs=1) as executor:
         victim = executor.submit(TASKS[0]).result(timeout=TIMEOUT).pid
+        # every child already there (a session's Dask cluster has worker processes too) is not the one
+        before = {process.pid for process in multiprocessing.active_children()}
         future = executor.submit(LONG_TASK)
         time.sleep(0.3)
         os.kill(victim, signal.SIGKILL)
-        os.kill(_new_child({victim}), signal.SIGKILL)  # the replacement pool's worker, running the retry
+        os.kill(_new_child(before), signal.SIGKILL)  # the replacement pool's worker, running the retry
         with pytest.raises(ExecutorError, match=r"trial 7: a worker process died twice"):
             future.result(timeout=TIMEOUT)
 

@@ -28,9 +28,11 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 run: $(STAMP_RUN)
 	$(BIN)/nnlab search examples/flower.toml --out runs/flower
 
-# The suite, then the docs site: --strict fails on a broken link or API reference.
+# The suite, then the docs site: --strict fails on a broken link or API reference. The suite runs
+# in one worker per core (at most 4), each test file whole in one worker, so a file's shared
+# fixtures (a trained model, a Dask cluster) are made once per file at most.
 test: $(STAMP_TEST)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
 	$(MAKE) docs
 
 # The docs site into build/site (git-ignored); the README's and the pages' examples run in `make test`.

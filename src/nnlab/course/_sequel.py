@@ -18,6 +18,12 @@ are the course's own and live here, each where the published numbers need it:
   for that rounding to show in its third printed digit, so those two assignments keep the
   course's order. reg_utils and gc_utils divide each dW and db, as the engine does, so those
   assignments call the engine's backward pass.
+
+The models' loops (15,000 to 30,000 steps) check their inputs once, at the boundary
+(:func:`checked_run`), and then step through the engine's unchecked paths with the private
+helpers at the end of this module (:func:`run_forward`, :func:`run_backward`,
+:func:`run_scaled_first`, :func:`run_step`): the same engine calls, in the same order, without
+re-validating arrays the loop made itself. The graded functions above keep validating.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ import numpy as np
 
 from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
 from ..engine import update_parameters as engine_update
+from ..engine.losses import canonical_loss, check_labels
+from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
+from ..engine.optimizers import apply_rule
 from ..engine.validation import as_float_array
 
 HIDDEN, OUTPUT = "relu", "sigmoid"
@@ -100,21 +109,8 @@ def backward_scaled_first(X, Y, cache) -> dict:
     """
     layers = unpack(cache)
     X = as_float_array(X, "X")
-    m = X.shape[1]
-    Y = labels_row(Y, m)
-    relu = get_activation(HIDDEN)
-    L = len(layers)
-    dZ = 1.0 / m * (layers[-1][1] - Y)  # the course's single 1/m
-    gradients = {}
-    for l in range(L, 0, -1):
-        A_prev = X if l == 1 else layers[l - 2][1]
-        gradients[f"dz{l}"] = dZ
-        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T)  # (n[l], m) @ (m, n[l-1]); 1/m already in dZ
-        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)  # (n[l], 1)
-        if l > 1:
-            gradients[f"da{l - 1}"] = np.dot(layers[l - 1][2].T, dZ)  # (n[l-1], m)
-            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
-    return gradients
+    Y = labels_row(Y, X.shape[1])
+    return run_scaled_first(X, Y, [A for _, A, _, _ in layers], [W for _, _, W, _ in layers])
 
 
 def predict(X, y, parameters) -> np.ndarray:
@@ -131,7 +127,6 @@ def predict(X, y, parameters) -> np.ndarray:
         raise ValueError(f"y must have shape (1, m) = (1, {p.shape[1]}); got {y.shape}")
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
-
 
 
 def predict_dec(parameters, X):
@@ -153,3 +148,92 @@ def relu(x):
 def update_parameters(parameters, grads, learning_rate):
     """One gradient-descent step (the engine's): ``W{l} - learning_rate dW{l}``; returns new parameters."""
     return engine_update(parameters, grads, learning_rate)
+
+
+# The models' loops: inputs checked once by checked_run, then the engine's unchecked paths.
+
+
+def checked_run(X, Y, parameters) -> tuple[np.ndarray, np.ndarray, list]:
+    """Check a model's data once, as every step's engine call would: ``(X, Y, activations)``.
+
+    X finite with ``n[0]`` rows (the parameters finite and chained), Y the (1, m) row of 0/1
+    labels (a 1-D ``Y`` of length m becomes one), and the layers' activations for
+    :func:`run_forward` / :func:`run_backward`.
+    """
+    X, L = check_inputs(X, parameters)
+    Y = labels_row(Y, X.shape[1])
+    Y = check_labels(Y, canonical_loss(OUTPUT), (1, X.shape[1]), Y.dtype)
+    return X, Y, layer_activations(L, HIDDEN, OUTPUT)
+
+
+def checked_result(parameters, after: str, learning_rate) -> dict:
+    """The parameters a loop ends with (``after``: how long it ran, "15000 iterations"), refused
+    when a step overflowed (a learning rate too large): the one check of what the steps made."""
+    for name, value in parameters.items():
+        if not np.isfinite(value).all():
+            raise ValueError(
+                f"training diverged: {name} holds non-finite values after {after}; "
+                f"lower the learning rate (got learning_rate={learning_rate!r})"
+            )
+    return parameters
+
+
+def run_forward(X, parameters, activations, keep_prob=1.0, rng=None):
+    """:func:`~nnlab.engine.model_forward` for a checked run: ``(AL, caches)`` (caches with the
+    dropout masks when ``keep_prob < 1``). The caller ignores overflow (np.errstate) and checks
+    the result at the end (:func:`checked_result`)."""
+    layers = [(parameters[f"W{l}"], parameters[f"b{l}"]) for l in range(1, len(activations))]
+    return forward_unchecked(X, layers, activations, keep_prob, rng)
+
+
+def run_backward(AL, Y, caches, activations) -> dict:
+    """:func:`~nnlab.engine.model_backward` (cross-entropy, fused ``dZ[L] = AL - Y``, the masks of
+    a dropout pass) for a checked run; dJ/dX is not computed."""
+    return backward_unchecked(AL, Y, caches, activations, canonical_loss(OUTPUT), 0.0, True, need_dA0=False)
+
+
+def run_scaled_first(X, Y, outputs, weights) -> dict:
+    """The course's backward pass, 1/m first (:func:`backward_scaled_first`), for checked arrays.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n[0], m)
+    Y : ndarray of shape (1, m)
+    outputs : list of L ndarrays
+        ``A1 .. AL``, each (n[l], m).
+    weights : list of L ndarrays
+        ``W1 .. WL``, each (n[l], n[l-1]).
+    """
+    relu = get_activation(HIDDEN)
+    L, m = len(outputs), X.shape[1]
+    dZ = 1.0 / m * (outputs[-1] - Y)  # the course's single 1/m
+    gradients = {}
+    for l in range(L, 0, -1):
+        A_prev = X if l == 1 else outputs[l - 2]
+        gradients[f"dz{l}"] = dZ
+        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T)  # (n[l], m) @ (m, n[l-1]); 1/m already in dZ
+        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)  # (n[l], 1)
+        if l > 1:
+            gradients[f"da{l - 1}"] = np.dot(weights[l - 1].T, dZ)  # (n[l-1], m)
+            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
+    return gradients
+
+
+def run_outputs(AL, caches) -> list:
+    """``[A1, ..., AL]`` of a forward pass without dropout (each layer's output is the next's input)."""
+    return [cache.linear_cache.A_prev for cache in caches[1:]] + [AL]
+
+
+def run_step(parameters, grads, state, name, learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """:func:`~nnlab.engine.optimizer_step` for a checked run (the hyperparameters checked once by
+    the model): each array through the engine's rule; new parameters and state come back."""
+    t = state["t"] + 1 if name == "adam" else None
+    new, v, s = {}, {}, {}
+    for key, W in parameters.items():
+        moment = f"d{key}"
+        new[key], v[moment], s[moment] = apply_rule(
+            name, W, grads[moment], state.get("v", {}).get(moment), state.get("s", {}).get(moment), t,
+            learning_rate, beta, beta1, beta2, epsilon,
+        )
+    moments = {"v": v, "s": s, "t": t}
+    return new, {key: moments[key] for key in state}

@@ -260,7 +260,7 @@ def test_model_dropout_loop_checks_once_and_reports_a_divergence():
         model(X, Y * 3, keep_prob=0.86, num_iterations=0)
     with pytest.raises(ValueError, match="learning_rate must be a finite number"):
         model(X, Y, learning_rate=-1, keep_prob=0.86, num_iterations=0)
-    with pytest.raises(ValueError, match=r"training diverged: .* after 5 iterations"):
+    with pytest.raises(ValueError, match=r"training diverged: the update of iteration \d+"):
         model(X, Y, learning_rate=1e300, keep_prob=0.86, num_iterations=5, print_cost=False)
 
 

@@ -20,10 +20,11 @@ are the course's own and live here, each where the published numbers need it:
   assignments call the engine's backward pass.
 
 The models' loops (15,000 to 30,000 steps) check their inputs once, at the boundary
-(:func:`checked_run`), and then step through the engine's unchecked paths with the private
-helpers at the end of this module (:func:`run_forward`, :func:`run_backward`,
-:func:`run_scaled_first`, :func:`run_step`): the same engine calls, in the same order, without
-re-validating arrays the loop made itself. The graded functions above keep validating.
+(:func:`checked_run`), and then step through the engine's unchecked paths, in the engine's
+training buffers, with the private helpers at the end of this module (:func:`run_state`,
+:func:`run_forward`, :func:`run_backward` or :func:`run_scaled_first`, :func:`run_update`): the
+same engine calls, in the same order, with the same bits, without re-validating arrays the loop
+made itself. The graded functions above keep validating.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ..engine import compute_cost, get_activation, model_forward, n_layers, pred
 from ..engine import update_parameters as engine_update
 from ..engine.losses import canonical_loss, check_labels
 from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
-from ..engine.optimizers import apply_rule
+from ..engine.buffers import TrainingState
 from ..engine.validation import as_float_array
 
 HIDDEN, OUTPUT = "relu", "sigmoid"
@@ -166,33 +167,38 @@ def checked_run(X, Y, parameters) -> tuple[np.ndarray, np.ndarray, list]:
     return X, Y, layer_activations(L, HIDDEN, OUTPUT)
 
 
-def checked_result(parameters, after: str, learning_rate) -> dict:
-    """The parameters a loop ends with (``after``: how long it ran, "15000 iterations"), refused
-    when a step overflowed (a learning rate too large): the one check of what the steps made."""
-    for name, value in parameters.items():
-        if not np.isfinite(value).all():
-            raise ValueError(
-                f"training diverged: {name} holds non-finite values after {after}; "
-                f"lower the learning rate (got learning_rate={learning_rate!r})"
-            )
-    return parameters
+def run_state(parameters, optimizer="gd", constants=(0.9, 0.9, 0.999, 1e-8)) -> TrainingState:
+    """A checked run's parameters, gradients and optimizer moments in the engine's flat buffers
+    (:class:`~nnlab.engine.buffers.TrainingState`, as its training loop keeps them);
+    ``constants``: ``(beta, beta1, beta2, epsilon)``, checked by the model."""
+    return TrainingState(parameters, len(parameters) // 2, optimizer, constants)
 
 
-def run_forward(X, parameters, activations, keep_prob=1.0, rng=None):
-    """:func:`~nnlab.engine.model_forward` for a checked run: ``(AL, caches)`` (caches with the
-    dropout masks when ``keep_prob < 1``). The caller ignores overflow (np.errstate) and checks
-    the result at the end (:func:`checked_result`)."""
-    layers = [(parameters[f"W{l}"], parameters[f"b{l}"]) for l in range(1, len(activations))]
-    return forward_unchecked(X, layers, activations, keep_prob, rng)
+def run_forward(X, state: TrainingState, activations, keep_prob=1.0, rng=None):
+    """:func:`~nnlab.engine.model_forward` for a checked run, in the state's buffers for ``X``'s m
+    examples (the same bits): ``(AL, workspace)``, both live until the next pass. The caller
+    ignores overflow (np.errstate); :func:`run_update` refuses a non-finite step."""
+    workspace = state.workspace(X.shape[1], dropout=keep_prob < 1, gather=False)
+    return forward_unchecked(X, state.layers, activations, keep_prob, rng, workspace), workspace
 
 
-def run_backward(AL, Y, caches, activations) -> dict:
-    """:func:`~nnlab.engine.model_backward` (cross-entropy, fused ``dZ[L] = AL - Y``, the masks of
-    a dropout pass) for a checked run; dJ/dX is not computed."""
-    return backward_unchecked(AL, Y, caches, activations, canonical_loss(OUTPUT), 0.0, True, need_dA0=False)
+def run_backward(AL, Y, workspace, activations) -> None:
+    """:func:`~nnlab.engine.model_backward` (cross-entropy, fused ``dZ[L] = AL - Y``, the dropout
+    masks of the last pass) for a checked run, into the state's gradient buffers."""
+    backward_unchecked(AL, Y, None, activations, canonical_loss(OUTPUT), 0.0, True, workspace=workspace)
 
 
-def run_scaled_first(X, Y, outputs, weights) -> dict:
+def run_update(state: TrainingState, learning_rate: float, step: str) -> None:
+    """One optimizer step on the state's flat buffers (the engine's rule on all the arrays at once:
+    the bits of one call per array); ``step`` names it ("iteration 12") if it is not finite."""
+    if not state.update(learning_rate):
+        raise ValueError(
+            f"training diverged: the update of {step} made the parameters non-finite; "
+            f"lower the learning rate (got learning_rate={learning_rate!r})"
+        )
+
+
+def run_scaled_first(X, Y, outputs, weights, out=None) -> dict:
     """The course's backward pass, 1/m first (:func:`backward_scaled_first`), for checked arrays.
 
     Parameters
@@ -203,37 +209,25 @@ def run_scaled_first(X, Y, outputs, weights) -> dict:
         ``A1 .. AL``, each (n[l], m).
     weights : list of L ndarrays
         ``W1 .. WL``, each (n[l], n[l-1]).
+    out : dict, optional
+        ``dW{l}`` and ``db{l}`` buffers (a run state's gradients) to write those into.
     """
     relu = get_activation(HIDDEN)
     L, m = len(outputs), X.shape[1]
+    out = {} if out is None else out
     dZ = 1.0 / m * (outputs[-1] - Y)  # the course's single 1/m
     gradients = {}
     for l in range(L, 0, -1):
         A_prev = X if l == 1 else outputs[l - 2]
         gradients[f"dz{l}"] = dZ
-        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T)  # (n[l], m) @ (m, n[l-1]); 1/m already in dZ
-        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)  # (n[l], 1)
+        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T, out=out.get(f"dW{l}"))  # (n[l], n[l-1]); 1/m already in dZ
+        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True, out=out.get(f"db{l}"))  # (n[l], 1)
         if l > 1:
             gradients[f"da{l - 1}"] = np.dot(weights[l - 1].T, dZ)  # (n[l-1], m)
             dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
     return gradients
 
 
-def run_outputs(AL, caches) -> list:
-    """``[A1, ..., AL]`` of a forward pass without dropout (each layer's output is the next's input)."""
-    return [cache.linear_cache.A_prev for cache in caches[1:]] + [AL]
-
-
-def run_step(parameters, grads, state, name, learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    """:func:`~nnlab.engine.optimizer_step` for a checked run (the hyperparameters checked once by
-    the model): each array through the engine's rule; new parameters and state come back."""
-    t = state["t"] + 1 if name == "adam" else None
-    new, v, s = {}, {}, {}
-    for key, W in parameters.items():
-        moment = f"d{key}"
-        new[key], v[moment], s[moment] = apply_rule(
-            name, W, grads[moment], state.get("v", {}).get(moment), state.get("s", {}).get(moment), t,
-            learning_rate, beta, beta1, beta2, epsilon,
-        )
-    moments = {"v": v, "s": s, "t": t}
-    return new, {key: moments[key] for key in state}
+def run_outputs(AL, workspace) -> list:
+    """``[A1, ..., AL]`` of the last forward pass without dropout (the workspace's buffers)."""
+    return workspace.A[1:-1] + [AL]

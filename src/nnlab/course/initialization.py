@@ -20,8 +20,8 @@ from ..engine import as_random_state, initialize_parameters
 from ..engine.validation import as_float_array, check_int, check_positive_number
 from ._common import CostLog
 from ._sequel import (  # the helpers the sequel shares
-    backward_scaled_first, checked_result, checked_run, course_cost, forward_propagation, labels_row, predict,
-    predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_step, sigmoid, update_parameters,
+    backward_scaled_first, checked_run, course_cost, forward_propagation, labels_row, predict,
+    predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_state, run_update, sigmoid, update_parameters,
 )
 
 __all__ = [
@@ -148,11 +148,12 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     log = CostLog(1000, "Cost after iteration {i}: {cost}", print_cost)
     # Checked once here; the steps are the graded functions' engine calls without their checks.
     X, Y, activations = checked_run(X, Y, parameters)
+    state = run_state(parameters)
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(num_iterations):
-            a3, caches = run_forward(X, parameters, activations)
+            a3, workspace = run_forward(X, state, activations)
             if print_cost and i % 1000 == 0:  # the course computes it every time, to print one in 1000
                 log(i, compute_loss(a3, Y))
-            grads = run_scaled_first(X, Y, run_outputs(a3, caches), [W for (_, W, _), _ in caches])
-            parameters, _ = run_step(parameters, grads, {}, "gd", learning_rate)
-    return checked_result(parameters, f"{num_iterations} iterations", learning_rate)
+            run_scaled_first(X, Y, run_outputs(a3, workspace), workspace.weights[1:], state.grads.views)
+            run_update(state, learning_rate, f"iteration {i}")
+    return state.parameters_copy()

@@ -30,8 +30,8 @@ from ..engine import (
 from ..engine.optimizers import check_beta
 from ..engine.validation import as_float_array, check_int, check_positive_int, check_positive_number
 from ._sequel import (  # the helpers the sequel shares
-    backward_scaled_first, checked_result, checked_run, course_cost, forward_propagation, labels_row, predict,
-    predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_step, sigmoid,
+    backward_scaled_first, checked_run, course_cost, forward_propagation, labels_row, predict,
+    predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_state, run_update, sigmoid,
 )
 
 __all__ = [
@@ -262,11 +262,11 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     hyper = (check_beta(beta, "beta"), check_beta(beta1, "beta1"), check_beta(beta2, "beta2"),
              check_positive_number(epsilon, "epsilon"))
     parameters = initialize_parameters(layers_dims)
-    state = initialize_optimizer(parameters, optimizer)
     # Checked once here; each step is the graded functions' engine calls without their checks.
     X, Y, activations = checked_run(X, Y, parameters)
     mini_batch_size = check_positive_int(mini_batch_size, "mini_batch_size")
     seed, rng = FIRST_SEED, as_random_state(FIRST_SEED)
+    run = run_state(parameters, optimizer, hyper)  # the moments as initialize_optimizer's: zeros
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(num_epochs):
             seed = seed + 1  # a new shuffle every epoch
@@ -275,15 +275,15 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
             printing = print_cost and i % 1000 == 0
             cost_total = 0.0
             for X_batch, Y_batch in batches:
-                a3, caches = run_forward(X_batch, parameters, activations)
+                a3, workspace = run_forward(X_batch, run, activations)
                 if printing:  # the course sums every batch's cost; only the printed epochs need it
                     cost_total += compute_cost(a3, Y_batch)
-                grads = run_scaled_first(X_batch, Y_batch, run_outputs(a3, caches), [W for (_, W, _), _ in caches])
-                parameters, state = run_step(parameters, grads, state, optimizer, learning_rate, *hyper)
+                run_scaled_first(X_batch, Y_batch, run_outputs(a3, workspace), workspace.weights[1:], run.grads.views)
+                run_update(run, learning_rate, f"epoch {i}")
             if decay:  # used from the next epoch on
                 learning_rate = check_positive_number(decay(learning_rate0, i, decay_rate), "learning_rate")
             if printing:
                 print("Cost after epoch %i: %f" % (i, cost_total / X.shape[1]))
                 if decay:
                     print("learning rate after epoch %i: %f" % (i, learning_rate))
-    return checked_result(parameters, f"{num_epochs} epochs", learning_rate)
+    return run.parameters_copy()

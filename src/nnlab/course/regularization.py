@@ -39,8 +39,8 @@ from ..engine.validation import as_float_array, check_int, check_positive_number
 from ..errors import DataError
 from ._common import CostLog
 from ._sequel import (  # the helpers the sequel shares
-    HIDDEN, OUTPUT, checked_result, checked_run, course_cost, forward_propagation, labels_row, predict, predict_dec,
-    relu, run_backward, run_forward, run_step, sigmoid, update_parameters, unpack,
+    HIDDEN, OUTPUT, checked_run, course_cost, forward_propagation, labels_row, predict, predict_dec,
+    relu, run_backward, run_forward, run_state, run_update, sigmoid, update_parameters, unpack,
 )
 
 __all__ = [
@@ -237,12 +237,13 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     # The course's loop with the same masks at every step: the graded functions' engine calls,
     # without their conversions to and from the course's flat caches or their checks.
     rng = as_random_state(DROPOUT_SEED)
+    state = run_state(parameters)
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(num_iterations):
             rng.seed(DROPOUT_SEED)  # the course's np.random.seed(1): a fresh RandomState(1)'s stream, cheaply
-            a3, caches = run_forward(X, parameters, activations, keep_prob, rng)
+            a3, workspace = run_forward(X, state, activations, keep_prob, rng)
             if print_cost and i % 10000 == 0:
                 log(i, compute_cost(a3, Y))
-            grads = run_backward(a3, Y, caches, activations)
-            parameters, _ = run_step(parameters, grads, {}, "gd", learning_rate)
-    return checked_result(parameters, f"{num_iterations} iterations", learning_rate)
+            run_backward(a3, Y, workspace, activations)
+            run_update(state, learning_rate, f"iteration {i}")
+    return state.parameters_copy()

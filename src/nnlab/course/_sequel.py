@@ -188,12 +188,12 @@ def run_backward(AL, Y, workspace, activations) -> None:
     backward_unchecked(AL, Y, None, activations, canonical_loss(OUTPUT), 0.0, True, workspace=workspace)
 
 
-def run_update(state: TrainingState, learning_rate: float, step: str) -> None:
+def run_update(state: TrainingState, learning_rate: float, unit: str, i: int) -> None:
     """One optimizer step on the state's flat buffers (the engine's rule on all the arrays at once:
-    the bits of one call per array); ``step`` names it ("iteration 12") if it is not finite."""
+    the bits of one call per array); ``unit`` and ``i`` name it ("iteration", 12) if it is not finite."""
     if not state.update(learning_rate):
         raise ValueError(
-            f"training diverged: the update of {step} made the parameters non-finite; "
+            f"training diverged: the update of {unit} {i} made the parameters non-finite; "
             f"lower the learning rate (got learning_rate={learning_rate!r})"
         )
 
@@ -221,7 +221,7 @@ def run_scaled_first(X, Y, outputs, weights, out=None) -> dict:
         A_prev = X if l == 1 else outputs[l - 2]
         gradients[f"dz{l}"] = dZ
         gradients[f"dW{l}"] = np.dot(dZ, A_prev.T, out=out.get(f"dW{l}"))  # (n[l], n[l-1]); 1/m already in dZ
-        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True, out=out.get(f"db{l}"))  # (n[l], 1)
+        gradients[f"db{l}"] = np.add.reduce(dZ, axis=1, keepdims=True, out=out.get(f"db{l}"))  # np.sum: (n[l], 1)
         if l > 1:
             gradients[f"da{l - 1}"] = np.dot(weights[l - 1].T, dZ)  # (n[l-1], m)
             dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)

@@ -136,7 +136,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     ------
     ValueError
         Naming the argument, for bad data or hyperparameters (checked once, before the first
-        step), and when training diverged (non-finite parameters at the end: lower the rate).
+        step), and when a step diverged (non-finite parameters: lower the learning rate).
     """
     if not isinstance(initialization, str) or initialization not in INITIALIZATIONS:
         raise ValueError(f"initialization must be one of {list(INITIALIZATIONS)}; got {initialization!r}")
@@ -155,5 +155,5 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
             if print_cost and i % 1000 == 0:  # the course computes it every time, to print one in 1000
                 log(i, compute_loss(a3, Y))
             run_scaled_first(X, Y, run_outputs(a3, workspace), workspace.weights[1:], state.grads.views)
-            run_update(state, learning_rate, f"iteration {i}")
+            run_update(state, learning_rate, "iteration", i)
     return state.parameters_copy()

@@ -249,7 +249,7 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     ------
     ValueError
         Naming the argument, for bad data or hyperparameters (checked once, before the first
-        step), and when training diverged (non-finite parameters at the end: lower the rate).
+        step), and when a step diverged (non-finite parameters: lower the learning rate).
     """
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
@@ -279,7 +279,7 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                 if printing:  # the course sums every batch's cost; only the printed epochs need it
                     cost_total += compute_cost(a3, Y_batch)
                 run_scaled_first(X_batch, Y_batch, run_outputs(a3, workspace), workspace.weights[1:], run.grads.views)
-                run_update(run, learning_rate, f"epoch {i}")
+                run_update(run, learning_rate, "epoch", i)
             if decay:  # used from the next epoch on
                 learning_rate = check_positive_number(decay(learning_rate0, i, decay_rate), "learning_rate")
             if printing:

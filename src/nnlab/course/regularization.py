@@ -212,7 +212,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     ------
     ValueError
         Naming the argument, for bad data or hyperparameters (checked once, before the first
-        step), and when training diverged (non-finite parameters at the end: lower the rate).
+        step), and when a step diverged (non-finite parameters: lower the learning rate).
     """
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
@@ -245,5 +245,5 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
             if print_cost and i % 10000 == 0:
                 log(i, compute_cost(a3, Y))
             run_backward(a3, Y, workspace, activations)
-            run_update(state, learning_rate, f"iteration {i}")
+            run_update(state, learning_rate, "iteration", i)
     return state.parameters_copy()

@@ -111,6 +111,38 @@ def test_bad_initialization_name_is_refused_naming_it():
         model(X, Y, initialization="xavier", num_iterations=1)
 
 
+@pytest.mark.parametrize("initialization", ["random", "he"])
+def test_model_loop_takes_the_graded_functions_steps_bit_for_bit(initialization):
+    """The model checks once and runs unchecked engine calls: the same bits as the graded functions."""
+    X, Y, _, _ = load_dataset()
+    parameters = {"random": initialize_parameters_random, "he": initialize_parameters_he}[initialization]([2, 10, 5, 1])
+    for _ in range(3):
+        grads = backward_propagation(X, Y, forward_propagation(X, parameters)[1])
+        parameters = update_parameters(parameters, grads, 0.01)
+    got, _ = _run(model, X, Y, num_iterations=3, print_cost=False, initialization=initialization)
+    for key in parameters:
+        np.testing.assert_array_equal(got[key], parameters[key], err_msg=key)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"X": "nan"}, "X must contain only finite values"),
+    ({"Y": 2}, r"Y must hold labels in \[0.0, 1.0\]"),
+    ({"learning_rate": 0.0}, r"learning_rate must be a finite number in \(0.0, inf\); got 0.0"),
+])
+def test_model_checks_its_inputs_at_the_boundary_naming_them(change, message):
+    X, Y, _, _ = load_dataset()
+    X = np.where(np.arange(X.shape[1]) == 7, np.nan, X) if change.pop("X", None) else X
+    Y = Y * change.pop("Y", 1)
+    with pytest.raises(ValueError, match=message):  # before any step: no step would catch it now
+        model(X, Y, num_iterations=0, print_cost=False, **change)
+
+
+def test_model_that_diverges_says_so_naming_the_learning_rate():
+    X, Y, _, _ = load_dataset()
+    with pytest.raises(ValueError, match=r"training diverged: the update of iteration \d+ .*learning_rate=1e\+300"):
+        model(X, Y, learning_rate=1e300, num_iterations=5, print_cost=False)
+
+
 # --------------------------------------------------------------------------------------------
 # init_utils' helpers
 

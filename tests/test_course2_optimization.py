@@ -185,6 +185,32 @@ def test_decay_is_called_after_each_epoch_and_used_from_the_next():
     assert printed.splitlines()[1] == "learning rate after epoch 0: 0.010000"
 
 
+def test_model_loop_takes_the_graded_functions_steps_bit_for_bit():
+    """One epoch of Adam: the model checks once and runs unchecked engine calls, with the bits of
+    random_mini_batches, forward/backward_propagation and update_parameters_with_adam."""
+    X, Y = load_dataset()
+    parameters = initialize_parameters([2, 5, 2, 1])
+    v, s = initialize_adam(parameters)
+    for t, (X_batch, Y_batch) in enumerate(random_mini_batches(X, Y, 64, seed=11), start=1):
+        grads = backward_propagation(X_batch, Y_batch, forward_propagation(X_batch, parameters)[1])
+        parameters, v, s, _, _ = update_parameters_with_adam(parameters, grads, v, s, t, 0.0007)
+    got, _ = _run(model, X, Y, [2, 5, 2, 1], "adam", num_epochs=1, print_cost=False)
+    for key in parameters:
+        np.testing.assert_array_equal(got[key], parameters[key], err_msg=key)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"beta": 1.0}, r"beta must be a finite number in \[0.0, 1.0\); got 1.0"),
+    ({"beta2": -0.1}, r"beta2 must be a finite number in \[0.0, 1.0\)"),
+    ({"epsilon": 0}, r"epsilon must be a finite number in \(0.0, inf\)"),
+    ({"decay": lambda learning_rate0, epoch, rate: 0.0}, r"learning_rate must be a finite number in \(0.0, inf\); got 0.0"),
+])
+def test_model_checks_its_hyperparameters_naming_them(change, message):
+    X, Y = load_dataset()
+    with pytest.raises(ValueError, match=message):
+        model(X, Y, [2, 5, 2, 1], "momentum", num_epochs=1, print_cost=False, **change)
+
+
 def test_unknown_optimizer_is_refused_naming_it():
     X, Y = load_dataset()
     with pytest.raises(ValueError, match=r"optimizer must be one of \['gd', 'momentum', 'adam'\]; got 'sgd'"):

@@ -254,6 +254,16 @@ def test_model_dropout_loop_takes_the_graded_functions_steps():
     assert all(np.array_equal(expected[key], got[key]) for key in expected)
 
 
+def test_model_dropout_loop_checks_once_and_reports_a_divergence():
+    X, Y, _ = _seed1_case()
+    with pytest.raises(ValueError, match=r"Y must hold labels in \[0.0, 1.0\]"):
+        model(X, Y * 3, keep_prob=0.86, num_iterations=0)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number"):
+        model(X, Y, learning_rate=-1, keep_prob=0.86, num_iterations=0)
+    with pytest.raises(ValueError, match=r"training diverged: the update of iteration \d+"):
+        model(X, Y, learning_rate=1e300, keep_prob=0.86, num_iterations=5, print_cost=False)
+
+
 @pytest.mark.parametrize("lambd", [0, 0.7])
 def test_model_engine_loop_takes_the_graded_functions_steps(lambd):
     """Without dropout the model runs the engine's loop: the same steps as the graded functions."""

@@ -18,6 +18,13 @@ are the course's own and live here, each where the published numbers need it:
   for that rounding to show in its third printed digit, so those two assignments keep the
   course's order. reg_utils and gc_utils divide each dW and db, as the engine does, so those
   assignments call the engine's backward pass.
+
+The models' loops (15,000 to 30,000 steps) check their inputs once, at the boundary
+(:func:`checked_run`), and then step through the engine's unchecked paths, in the engine's
+training buffers, with the private helpers at the end of this module (:func:`run_state`,
+:func:`run_forward`, :func:`run_backward` or :func:`run_scaled_first`, :func:`run_update`): the
+same engine calls, in the same order, with the same bits, without re-validating arrays the loop
+made itself. The graded functions above keep validating.
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ import numpy as np
 
 from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
 from ..engine import update_parameters as engine_update
+from ..engine.losses import canonical_loss, check_labels
+from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
+from ..engine.buffers import TrainingState
 from ..engine.validation import as_float_array
 
 HIDDEN, OUTPUT = "relu", "sigmoid"
@@ -100,21 +110,8 @@ def backward_scaled_first(X, Y, cache) -> dict:
     """
     layers = unpack(cache)
     X = as_float_array(X, "X")
-    m = X.shape[1]
-    Y = labels_row(Y, m)
-    relu = get_activation(HIDDEN)
-    L = len(layers)
-    dZ = 1.0 / m * (layers[-1][1] - Y)  # the course's single 1/m
-    gradients = {}
-    for l in range(L, 0, -1):
-        A_prev = X if l == 1 else layers[l - 2][1]
-        gradients[f"dz{l}"] = dZ
-        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T)  # (n[l], m) @ (m, n[l-1]); 1/m already in dZ
-        gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)  # (n[l], 1)
-        if l > 1:
-            gradients[f"da{l - 1}"] = np.dot(layers[l - 1][2].T, dZ)  # (n[l-1], m)
-            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
-    return gradients
+    Y = labels_row(Y, X.shape[1])
+    return run_scaled_first(X, Y, [A for _, A, _, _ in layers], [W for _, _, W, _ in layers])
 
 
 def predict(X, y, parameters) -> np.ndarray:
@@ -131,7 +128,6 @@ def predict(X, y, parameters) -> np.ndarray:
         raise ValueError(f"y must have shape (1, m) = (1, {p.shape[1]}); got {y.shape}")
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
-
 
 
 def predict_dec(parameters, X):
@@ -153,3 +149,85 @@ def relu(x):
 def update_parameters(parameters, grads, learning_rate):
     """One gradient-descent step (the engine's): ``W{l} - learning_rate dW{l}``; returns new parameters."""
     return engine_update(parameters, grads, learning_rate)
+
+
+# The models' loops: inputs checked once by checked_run, then the engine's unchecked paths.
+
+
+def checked_run(X, Y, parameters) -> tuple[np.ndarray, np.ndarray, list]:
+    """Check a model's data once, as every step's engine call would: ``(X, Y, activations)``.
+
+    X finite with ``n[0]`` rows (the parameters finite and chained), Y the (1, m) row of 0/1
+    labels (a 1-D ``Y`` of length m becomes one), and the layers' activations for
+    :func:`run_forward` / :func:`run_backward`.
+    """
+    X, L = check_inputs(X, parameters)
+    Y = labels_row(Y, X.shape[1])
+    Y = check_labels(Y, canonical_loss(OUTPUT), (1, X.shape[1]), Y.dtype)
+    return X, Y, layer_activations(L, HIDDEN, OUTPUT)
+
+
+def run_state(parameters, optimizer="gd", constants=(0.9, 0.9, 0.999, 1e-8)) -> TrainingState:
+    """A checked run's parameters, gradients and optimizer moments in the engine's flat buffers
+    (:class:`~nnlab.engine.buffers.TrainingState`, as its training loop keeps them);
+    ``constants``: ``(beta, beta1, beta2, epsilon)``, checked by the model."""
+    return TrainingState(parameters, len(parameters) // 2, optimizer, constants)
+
+
+def run_forward(X, state: TrainingState, activations, keep_prob=1.0, rng=None):
+    """:func:`~nnlab.engine.model_forward` for a checked run, in the state's buffers for ``X``'s m
+    examples (the same bits): ``(AL, workspace)``, both live until the next pass. The caller
+    ignores overflow (np.errstate); :func:`run_update` refuses a non-finite step."""
+    workspace = state.workspace(X.shape[1], dropout=keep_prob < 1, gather=False)
+    return forward_unchecked(X, state.layers, activations, keep_prob, rng, workspace), workspace
+
+
+def run_backward(AL, Y, workspace, activations) -> None:
+    """:func:`~nnlab.engine.model_backward` (cross-entropy, fused ``dZ[L] = AL - Y``, the dropout
+    masks of the last pass) for a checked run, into the state's gradient buffers."""
+    backward_unchecked(AL, Y, None, activations, canonical_loss(OUTPUT), 0.0, True, workspace=workspace)
+
+
+def run_update(state: TrainingState, learning_rate: float, unit: str, i: int) -> None:
+    """One optimizer step on the state's flat buffers (the engine's rule on all the arrays at once:
+    the bits of one call per array); ``unit`` and ``i`` name it ("iteration", 12) if it is not finite."""
+    if not state.update(learning_rate):
+        raise ValueError(
+            f"training diverged: the update of {unit} {i} made the parameters non-finite; "
+            f"lower the learning rate (got learning_rate={learning_rate!r})"
+        )
+
+
+def run_scaled_first(X, Y, outputs, weights, out=None) -> dict:
+    """The course's backward pass, 1/m first (:func:`backward_scaled_first`), for checked arrays.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n[0], m)
+    Y : ndarray of shape (1, m)
+    outputs : list of L ndarrays
+        ``A1 .. AL``, each (n[l], m).
+    weights : list of L ndarrays
+        ``W1 .. WL``, each (n[l], n[l-1]).
+    out : dict, optional
+        ``dW{l}`` and ``db{l}`` buffers (a run state's gradients) to write those into.
+    """
+    relu = get_activation(HIDDEN)
+    L, m = len(outputs), X.shape[1]
+    out = {} if out is None else out
+    dZ = 1.0 / m * (outputs[-1] - Y)  # the course's single 1/m
+    gradients = {}
+    for l in range(L, 0, -1):
+        A_prev = X if l == 1 else outputs[l - 2]
+        gradients[f"dz{l}"] = dZ
+        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T, out=out.get(f"dW{l}"))  # (n[l], n[l-1]); 1/m already in dZ
+        gradients[f"db{l}"] = np.add.reduce(dZ, axis=1, keepdims=True, out=out.get(f"db{l}"))  # np.sum: (n[l], 1)
+        if l > 1:
+            gradients[f"da{l - 1}"] = np.dot(weights[l - 1].T, dZ)  # (n[l-1], m)
+            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
+    return gradients
+
+
+def run_outputs(AL, workspace) -> list:
+    """``[A1, ..., AL]`` of the last forward pass without dropout (the workspace's buffers)."""
+    return workspace.A[1:-1] + [AL]

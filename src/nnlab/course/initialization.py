@@ -13,13 +13,15 @@ pass (init_utils divides by m once, first) and the cost (unfloored logs); see
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import data
 from ..engine import as_random_state, initialize_parameters
-from ..engine.validation import as_float_array, check_int
+from ..engine.validation import as_float_array, check_int, check_positive_number
 from ._common import CostLog
 from ._sequel import (  # the helpers the sequel shares
-    backward_scaled_first, course_cost, forward_propagation, labels_row, predict, predict_dec, relu, sigmoid,
-    update_parameters,
+    backward_scaled_first, checked_run, course_cost, forward_propagation, labels_row, predict,
+    predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_state, run_update, sigmoid, update_parameters,
 )
 
 __all__ = [
@@ -129,18 +131,29 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     -------
     parameters : dict
         The learnt ``W1, b1, W2, b2, W3, b3``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for bad data or hyperparameters (checked once, before the first
+        step), and when a step diverged (non-finite parameters: lower the learning rate).
     """
     if not isinstance(initialization, str) or initialization not in INITIALIZATIONS:
         raise ValueError(f"initialization must be one of {list(INITIALIZATIONS)}; got {initialization!r}")
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
     num_iterations = check_int(num_iterations, "num_iterations", 0)
+    learning_rate = check_positive_number(learning_rate, "learning_rate")
     parameters = INITIALIZATIONS[initialization]([X.shape[0], *HIDDEN_UNITS])
     log = CostLog(1000, "Cost after iteration {i}: {cost}", print_cost)
-    for i in range(num_iterations):
-        a3, cache = forward_propagation(X, parameters)
-        if print_cost and i % 1000 == 0:  # the course computes it every time, to print one in 1000
-            log(i, compute_loss(a3, Y))
-        grads = backward_propagation(X, Y, cache)
-        parameters = update_parameters(parameters, grads, learning_rate)
-    return parameters
+    # Checked once here; the steps are the graded functions' engine calls without their checks.
+    X, Y, activations = checked_run(X, Y, parameters)
+    state = run_state(parameters)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(num_iterations):
+            a3, workspace = run_forward(X, state, activations)
+            if print_cost and i % 1000 == 0:  # the course computes it every time, to print one in 1000
+                log(i, compute_loss(a3, Y))
+            run_scaled_first(X, Y, run_outputs(a3, workspace), workspace.weights[1:], state.grads.views)
+            run_update(state, learning_rate, "iteration", i)
+    return state.parameters_copy()

@@ -27,9 +27,11 @@ from ..engine import (
     optimizer_step,
     update_parameters as engine_update,
 )
-from ..engine.validation import as_float_array, check_int, check_positive_int, check_real
+from ..engine.optimizers import check_beta
+from ..engine.validation import as_float_array, check_int, check_positive_int, check_positive_number
 from ._sequel import (  # the helpers the sequel shares
-    backward_scaled_first, course_cost, forward_propagation, labels_row, predict, predict_dec, relu, sigmoid,
+    backward_scaled_first, checked_run, course_cost, forward_propagation, labels_row, predict,
+    predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_state, run_update, sigmoid,
 )
 
 __all__ = [
@@ -134,9 +136,15 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     if Y.size != m:
         raise ValueError(f"Y must hold one label per column of X, (1, {m}); got shape {Y.shape}")
     mini_batch_size = check_positive_int(mini_batch_size, "mini_batch_size")
-    permutation = list(as_random_state(seed).permutation(m))
+    return _shuffled_batches(X, Y.reshape(1, m), mini_batch_size, as_random_state(seed))
+
+
+def _shuffled_batches(X, Y, mini_batch_size: int, rng) -> list:
+    """:func:`random_mini_batches` for checked arrays (Y of shape (1, m)) and a seeded ``rng``."""
+    m = X.shape[1]
+    permutation = rng.permutation(m)
     shuffled_X = X[:, permutation]
-    shuffled_Y = Y.reshape(1, m)[:, permutation]
+    shuffled_Y = Y[:, permutation]
     return [
         (shuffled_X[:, start : start + mini_batch_size], shuffled_Y[:, start : start + mini_batch_size])
         for start in range(0, m, mini_batch_size)
@@ -236,6 +244,12 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     Returns
     -------
     parameters : dict
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for bad data or hyperparameters (checked once, before the first
+        step), and when a step diverged (non-finite parameters: lower the learning rate).
     """
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
@@ -244,27 +258,32 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
     num_epochs = check_int(num_epochs, "num_epochs", 0)
-    learning_rate0 = check_real(learning_rate, "learning_rate", low=0.0, low_open=True)
+    learning_rate0 = learning_rate = check_positive_number(learning_rate, "learning_rate")
+    hyper = (check_beta(beta, "beta"), check_beta(beta1, "beta1"), check_beta(beta2, "beta2"),
+             check_positive_number(epsilon, "epsilon"))
     parameters = initialize_parameters(layers_dims)
-    state = initialize_optimizer(parameters, optimizer)
-    seed = FIRST_SEED
-    for i in range(num_epochs):
-        seed = seed + 1  # a new shuffle every epoch
-        batches = random_mini_batches(X, Y, mini_batch_size, seed)
-        printing = print_cost and i % 1000 == 0
-        cost_total = 0.0
-        for X_batch, Y_batch in batches:
-            a3, cache = forward_propagation(X_batch, parameters)
-            if printing:  # the course sums every batch's cost; only the printed epochs need it
-                cost_total += compute_cost(a3, Y_batch)
-            grads = backward_propagation(X_batch, Y_batch, cache)
-            parameters, state = optimizer_step(
-                parameters, grads, state, optimizer, learning_rate, beta, beta1, beta2, epsilon
-            )
-        if decay:
-            learning_rate = decay(learning_rate0, i, decay_rate)  # used from the next epoch on
-        if printing:
-            print("Cost after epoch %i: %f" % (i, cost_total / X.shape[1]))
-            if decay:
-                print("learning rate after epoch %i: %f" % (i, learning_rate))
-    return parameters
+    # Checked once here; each step is the graded functions' engine calls without their checks.
+    X, Y, activations = checked_run(X, Y, parameters)
+    mini_batch_size = check_positive_int(mini_batch_size, "mini_batch_size")
+    seed, rng = FIRST_SEED, as_random_state(FIRST_SEED)
+    run = run_state(parameters, optimizer, hyper)  # the moments as initialize_optimizer's: zeros
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(num_epochs):
+            seed = seed + 1  # a new shuffle every epoch
+            rng.seed(seed)  # the course's np.random.seed(seed): RandomState(seed)'s stream, 100x cheaper
+            batches = _shuffled_batches(X, Y, mini_batch_size, rng)
+            printing = print_cost and i % 1000 == 0
+            cost_total = 0.0
+            for X_batch, Y_batch in batches:
+                a3, workspace = run_forward(X_batch, run, activations)
+                if printing:  # the course sums every batch's cost; only the printed epochs need it
+                    cost_total += compute_cost(a3, Y_batch)
+                run_scaled_first(X_batch, Y_batch, run_outputs(a3, workspace), workspace.weights[1:], run.grads.views)
+                run_update(run, learning_rate, "epoch", i)
+            if decay:  # used from the next epoch on
+                learning_rate = check_positive_number(decay(learning_rate0, i, decay_rate), "learning_rate")
+            if printing:
+                print("Cost after epoch %i: %f" % (i, cost_total / X.shape[1]))
+                if decay:
+                    print("learning rate after epoch %i: %f" % (i, learning_rate))
+    return run.parameters_copy()

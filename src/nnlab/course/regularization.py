@@ -35,12 +35,12 @@ from ..engine import (
     model_backward,
     model_forward,
 )
-from ..engine.validation import as_float_array, check_int, check_real
+from ..engine.validation import as_float_array, check_int, check_positive_number, check_real
 from ..errors import DataError
 from ._common import CostLog
 from ._sequel import (  # the helpers the sequel shares
-    HIDDEN, OUTPUT, course_cost, forward_propagation, labels_row, predict, predict_dec, relu, sigmoid,
-    update_parameters, unpack,
+    HIDDEN, OUTPUT, checked_run, course_cost, forward_propagation, labels_row, predict, predict_dec,
+    relu, run_backward, run_forward, run_state, run_update, sigmoid, update_parameters, unpack,
 )
 
 __all__ = [
@@ -207,6 +207,12 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     Returns
     -------
     parameters : dict
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for bad data or hyperparameters (checked once, before the first
+        step), and when a step diverged (non-finite parameters: lower the learning rate).
     """
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
@@ -217,6 +223,8 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
         raise ValueError(f"use L2 (lambd) or dropout (keep_prob), not both; got lambd={lambd}, keep_prob={keep_prob}")
     parameters = initialize_parameters([X.shape[0], *HIDDEN_UNITS])
     log = CostLog(10000, "Cost after iteration {i}: {cost}", print_cost)
+    learning_rate = check_positive_number(learning_rate, "learning_rate")
+    X, Y, activations = checked_run(X, Y, parameters)  # once, for every path
     if num_iterations == 0:
         return parameters
     if keep_prob == 1:
@@ -227,14 +235,15 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
         )
         return parameters
     # The course's loop with the same masks at every step: the graded functions' engine calls,
-    # without their conversions to and from the course's flat caches.
+    # without their conversions to and from the course's flat caches or their checks.
     rng = as_random_state(DROPOUT_SEED)
-    seeded = rng.get_state()  # restored before every pass: a fresh RandomState(1), at a third of the cost
-    for i in range(num_iterations):
-        rng.set_state(seeded)
-        a3, caches = model_forward(X, parameters, HIDDEN, OUTPUT, keep_prob, rng)
-        if print_cost and i % 10000 == 0:
-            log(i, compute_cost(a3, Y))
-        grads = model_backward(a3, Y, caches, HIDDEN, OUTPUT)
-        parameters = update_parameters(parameters, grads, learning_rate)
-    return parameters
+    state = run_state(parameters)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(num_iterations):
+            rng.seed(DROPOUT_SEED)  # the course's np.random.seed(1): a fresh RandomState(1)'s stream, cheaply
+            a3, workspace = run_forward(X, state, activations, keep_prob, rng)
+            if print_cost and i % 10000 == 0:
+                log(i, compute_cost(a3, Y))
+            run_backward(a3, Y, workspace, activations)
+            run_update(state, learning_rate, "iteration", i)
+    return state.parameters_copy()

@@ -24,6 +24,7 @@ from .network import backward_unchecked, check_inputs, forward_unchecked, layer_
 from .optimizers import check_beta, check_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .scoring import History, Scorer
+from .threads import paced_steps, under_thread_policy
 from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
 
 __all__ = ["History", "TrainOptions", "TrainResult", "check_training_data", "gradient_descent", "train",
@@ -52,6 +53,7 @@ class TrainOptions:
     keep_prob: float = 1.0  # dropout keep probability of the hidden units, in (0, 1]
     patience: int | None = None  # early stopping: epochs without a better dev cost
     restore_best: bool = True  # with early stopping, return the best dev epoch's parameters
+    threads: int | None = None  # BLAS threads; None: NNLAB_THREADS, else measured (engine.threads)
 
     def __post_init__(self):
         def set_(name, value):
@@ -75,6 +77,8 @@ class TrainOptions:
             set_("patience", check_int(self.patience, "patience", 1))
         if not isinstance(self.restore_best, (bool, np.bool_)):
             raise TypeError(f"restore_best must be true or false; got {describe(self.restore_best)}")
+        if self.threads is not None:
+            set_("threads", check_positive_int(self.threads, "threads"))
 
     def learning_rate_of(self, epoch: int) -> float:
         """alpha of ``epoch`` (the schedule's, or the constant rate)."""
@@ -123,7 +127,7 @@ def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.Ra
         The fields of :class:`TrainOptions`: ``epochs`` and ``learning_rate`` (required),
         ``hidden``, ``output``, ``loss``, ``optimizer``, ``beta``, ``beta1``, ``beta2``,
         ``epsilon``, ``decay``, ``decay_rate``, ``decay_steps``, ``batch_size``, ``lambd``,
-        ``keep_prob``, ``patience``, ``restore_best``.
+        ``keep_prob``, ``patience``, ``restore_best``, ``threads``.
 
     Returns
     -------
@@ -157,6 +161,7 @@ def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None)
     return X, Y, dev
 
 
+@under_thread_policy  # the run's BLAS threads: the user's, or measured (engine.threads)
 def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None) -> TrainResult:
     """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype)."""
     o, L, m = options, n_layers(parameters), X.shape[1]
@@ -173,6 +178,7 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
                     lambd=o.lambd, fused=fused, watched=on_epoch is not None, early_stopping=o.patience is not None,
                     state=state)
     batches = _Batches(X, Y, state, full_batch, o.batch_size, o.keep_prob < 1, rng)
+    batches.epoch = paced_steps(batches.epoch)  # each step timed for the thread policy
     dev_workspace = None if dev is None else Workspace(state.dims, dev[0].shape[1], state.dtype)  # no dropout
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
     stopped_early = False

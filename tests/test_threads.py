@@ -129,37 +129,59 @@ class FakeMachine:
 
 
 def test_the_pacer_keeps_the_faster_setting(automatic):
-    quiet = FakeMachine({2: 1.0, 1: 1.6})
+    quiet = FakeMachine({2: 0.01, 1: 0.016})
     pacer = policy.Pacer(2, quiet.probe, clock=quiet.clock)
     assert pacer.choose() == 2 and blas_threads() == 2
-    busy = FakeMachine({2: 4.0, 1: 1.6})
+    busy = FakeMachine({2: 0.04, 1: 0.016})
     pacer = policy.Pacer(2, busy.probe, clock=busy.clock)
     assert pacer.choose() == 1 and blas_threads() == 1
 
 
 def test_a_much_slower_step_falls_back_to_one_thread_and_a_quiet_spell_returns(automatic):
-    machine = FakeMachine({2: 1.0, 1: 1.6})
+    machine = FakeMachine({2: 0.01, 1: 0.016})
     pacer = policy.Pacer(2, machine.probe, clock=machine.clock)
     assert pacer.choose() == 2
     for _ in range(policy.REFERENCE_STEPS + 3):
         machine.step(pacer, 0.01)
     assert pacer.reference == pytest.approx(1e-4) and len(pacer.probes) == 1
-    machine.cost[2] = 5.0  # another process takes a core: two threads collapse
-    machine.step(pacer, 0.01 * policy.SLOWER * 1.1)
+    machine.now += 1000  # a long run: the probes' share of it is small
+    machine.cost[2] = 0.05  # another process takes a core: two threads collapse
+    machine.step(pacer, 0.05)  # one late step: no probe
+    assert len(pacer.probes) == 1
+    for _ in range(policy.REFERENCE_STEPS - 1):  # a lasting slowdown: a probe, and one thread
+        machine.step(pacer, 0.01 * policy.SLOWER * 1.1)
     assert pacer.probes[-1]["reason"] == "slower" and pacer.threads == 1 and blas_threads() == 1
-    machine.cost[2] = 1.0  # it leaves: after the recheck period, all threads again
+    machine.cost[2] = 0.01  # it leaves: after the recheck period, all threads again
     machine.step(pacer, 0.016)
-    machine.now += policy.RECHECK_SECONDS
+    machine.now += 100 * policy.RECHECK_SECONDS  # (and the probes' share of the time is small)
     machine.step(pacer, 0.016)
     assert pacer.probes[-1]["reason"] == "recheck" and pacer.threads == 2 and blas_threads() == 2
 
 
+def test_probes_wait_while_they_would_take_more_than_their_share(automatic):
+    machine = FakeMachine({2: 0.01, 1: 0.016})
+    pacer = policy.Pacer(2, machine.probe, clock=machine.clock)
+    pacer.choose()  # 78 ms of probing in a run of 0.2 s: no second probe yet
+    for _ in range(policy.REFERENCE_STEPS + 1 + 5):
+        machine.step(pacer, 0.01)
+    machine.cost[2] = 0.05
+    for _ in range(10):
+        machine.step(pacer, 0.05)
+    assert len(pacer.probes) == 1 and blas_threads() == 2
+    machine.now += 1000  # the run goes on long enough
+    machine.step(pacer, 0.05)
+    assert pacer.probes[-1]["reason"] == "slower" and blas_threads() == 1
+
+
 def test_a_step_within_the_margin_does_not_probe(automatic):
-    machine = FakeMachine({2: 1.0, 1: 1.6})
+    machine = FakeMachine({2: 0.01, 1: 0.016})
     pacer = policy.Pacer(2, machine.probe, clock=machine.clock)
     pacer.choose()
-    for seconds in [0.01] * (policy.REFERENCE_STEPS + 1) + [0.01 * policy.SLOWER * 0.9] * 5:
+    for seconds in [0.01] * (policy.REFERENCE_STEPS + 1):
         machine.step(pacer, seconds)
+    machine.now += 1000  # a long run: the probes' share of it is small
+    for _ in range(5):
+        machine.step(pacer, 0.01 * policy.SLOWER * 0.9)
     assert len(pacer.probes) == 1 and blas_threads() == 2
 
 

@@ -19,9 +19,12 @@ can take 2-4x longer than on one thread. No setting is right everywhere, so a ru
    times at one, interleaved; the faster median is kept. The probe costs at most
    :data:`PROBE_SHARE` of the run's own product work.
 3. **The watch.** Each step (forward, backward, update) is timed per example. The first steps
-   at the chosen setting are its reference; a step more than :data:`SLOWER` times the reference
-   (something started on the machine) triggers a new probe, and so does, while on one thread,
-   a period that doubles from :data:`RECHECK_SECONDS` (the machine may have become quiet).
+   at the chosen setting are its reference; when the median of the last :data:`REFERENCE_STEPS`
+   steps is more than :data:`SLOWER` times the reference (something started on the machine: a
+   lasting slowdown, not one late step), a new probe decides again, and so does, while on one
+   thread, a period that doubles from :data:`RECHECK_SECONDS` (the machine may have become
+   quiet). Probes after the first wait while they would take more than :data:`PROBE_SHARE` of
+   the run's time so far.
 
 Results: the thread count changes how OpenBLAS splits a product among threads, not the
 arithmetic of one output element in the builds nnlab meets, but BLAS libraries promise nothing
@@ -51,7 +54,7 @@ ENVIRONMENT_LIMITS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREAD
 OPENBLAS_THREADING_THRESHOLD = 2**18
 PROBE_SHARE = 0.01  # the probe's products: at most this share of the run's product work
 PROBE_ROUNDS = 3  # timings per setting and probe
-SLOWER = 1.5  # a step this many times its reference per-example time triggers a new probe
+SLOWER = 1.5  # steps this many times their reference per-example time (median of 3) trigger a probe
 REFERENCE_STEPS = 3  # steps at a new setting that make its reference (median)
 RECHECK_SECONDS = 1.0  # on one thread: probe again after this long, doubling while it stays
 
@@ -127,9 +130,13 @@ class Pacer:
         self._recheck = RECHECK_SECONDS
         self.last_probe = -np.inf
         self.probes: list[dict] = []  # what each probe measured and chose (for reports, tests)
+        self._began, self._probing = None, 0.0  # when the first probe started; seconds spent probing
 
     def choose(self, reason: str = "start") -> int:
         """Time the probe at ``many`` threads and at one, interleaved; keep the faster."""
+        began = self.clock()
+        if self._began is None:
+            self._began = began
         times = {self.many: [], 1: []}
         for _ in range(PROBE_ROUNDS):
             for n in times:
@@ -147,6 +154,7 @@ class Pacer:
         self.threads = chosen
         _set_threads(chosen)
         self.last_probe = self.clock()
+        self._probing += self.last_probe - began
         self.probes.append({"reason": reason, "seconds": medians, "chosen": chosen})
         return chosen
 
@@ -157,15 +165,19 @@ class Pacer:
         """Record a step of ``examples`` examples; probe again if it was much slower than the
         reference, or when on one thread the recheck period has passed."""
         now = self.clock()
-        per_example = (now - self._started) / max(examples, 1)
+        self._recent.append((now - self._started) / max(examples, 1))
+        affordable = self._probing < PROBE_SHARE * (now - self._began) if self._began is not None else True
         if self.reference is None:
-            self._recent.append(per_example)
             if len(self._recent) > REFERENCE_STEPS:  # the first step at a setting warms caches: dropped
                 self.reference = statistics.median(self._recent[1:])
-        elif per_example > SLOWER * self.reference:
-            self.choose("slower")
-            return
-        if self.threads == 1 and self.many > 1 and now - self.last_probe > self._recheck:
+                self._recent = []
+        else:
+            self._recent = self._recent[-REFERENCE_STEPS:]
+            if (len(self._recent) == REFERENCE_STEPS and statistics.median(self._recent) > SLOWER * self.reference
+                    and affordable):
+                self.choose("slower")
+                return
+        if self.threads == 1 and self.many > 1 and now - self.last_probe > self._recheck and affordable:
             self.choose("recheck")
 
 

@@ -8,9 +8,10 @@ Four workloads, each run in its own Python process so that it starts clean:
 - W4 search throughput: a 16-trial flower search on 1 and 2 processes.
 
 Within a workload the peers run in rounds, one measurement of each back to back, and every
-ratio pairs the measurements of one round (the machine's speed drifts between rounds).
+ratio pairs the measurements of one round (the machine's speed drifts between rounds). Each
+round times every peer quiet, then busy: with one core kept busy by a background process.
 
-Modules: :mod:`.flops` (matmul FLOP count and the measured peak GEMM rate, the lower bound, and
+Modules: :mod:`.load` (the busy scenario's background process), :mod:`.flops` (matmul FLOP count and the measured peak GEMM rate, the lower bound, and
 the same products timed alone),
 :mod:`.peers` (the three trainers and the shared referee cost), :mod:`.workloads` (what each
 workload measures), :mod:`.worker` (one workload in one process), :mod:`.report` (statistics,

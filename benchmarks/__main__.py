@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from . import PEERS, WORKLOADS
-from .report import annotate, environment_line, markdown, targets, validate
+from .load import SCENARIOS
+from .report import annotate, annotate_busy, busy_markdown, environment_line, markdown, targets, validate
 
 #: Measurements per peer and case. The short, noisy cases get more: W1's batch-256 epoch lasts
 #: under a second and W2's run about one, so five rounds keep a slow spell from setting the median.
@@ -44,6 +45,9 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run of a few seconds per workload")
     parser.add_argument("--peers", type=lambda t: _list(t, PEERS), default=list(PEERS),
                         help="comma-separated, from nnlab,sklearn,torch (default: all; missing ones are skipped)")
+    parser.add_argument("--scenarios", type=lambda t: _list(t, SCENARIOS), default=list(SCENARIOS),
+                        help="comma-separated, from quiet,busy (default: both; busy: a background process "
+                             "keeps one core busy during those measurements)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
@@ -56,7 +60,8 @@ def main(argv=None) -> int:
         repeat = args.repeat or (1 if args.quick else DEFAULT_REPEAT[workload])
         print(f"== {workload} (repeat {repeat}{', quick' if args.quick else ''})", file=sys.stderr, flush=True)
         command = [sys.executable, "-m", "benchmarks.worker", workload, "--repeat", str(repeat),
-                   "--peers", ",".join(args.peers), "--out", str(args.out), "--stamp", stamp]
+                   "--peers", ",".join(args.peers), "--scenarios", ",".join(args.scenarios),
+                   "--out", str(args.out), "--stamp", stamp]
         if args.quick:
             command.append("--quick")
         package_root = Path(__file__).resolve().parents[1]
@@ -70,7 +75,7 @@ def main(argv=None) -> int:
             continue
         path = Path(done.stdout.strip().splitlines()[-1])
         path = path if path.is_absolute() else package_root / path
-        document = annotate(json.loads(path.read_text()))
+        document = annotate_busy(annotate(json.loads(path.read_text())))
         path.write_text(json.dumps(document, indent=2, default=str) + "\n")
         problems = validate(document)
         if problems:
@@ -82,6 +87,10 @@ def main(argv=None) -> int:
     if documents:
         print(f"\n{environment_line(documents[0])}\n")
         print(markdown(documents))
+        if "busy" in args.scenarios:
+            print("\nBusy: the same rounds with one core kept busy by a background process (× quiet: busy / quiet, "
+                  "paired by round)\n")
+            print(busy_markdown(documents))
         peaks = {f"{d['workload']} {k}": v for d in documents for k, v in d["peak_gflops"].items()}
         if peaks:
             print("\nPeak GEMM (GFLOP/s, NumPy matmul 2048², measured before each round; median): "

@@ -86,6 +86,58 @@ def annotate(document: dict) -> dict:
     return document
 
 
+def busy_view(case: dict) -> dict:
+    """``case`` with its busy records as its peers (the quiet case when it has none)."""
+    return {**case, "peers": case["busy"]["peers"]} if "busy" in case else case
+
+
+def annotate_busy(document: dict) -> dict:
+    """Busy records get ``ratio_to_fastest`` (among the busy) and ``busy_over_quiet``: the
+    median over rounds of busy / quiet time (for trials/min: quiet / busy rate) of that peer."""
+    for case in document["cases"]:
+        if "busy" not in case:
+            continue
+        annotate({"cases": [busy_view(case)]})
+        for peer, record in case["busy"]["peers"].items():
+            quiet = case["peers"].get(peer, {})
+            if record.get("status") == "ok" and quiet.get("status") == "ok":
+                record["busy_over_quiet"] = paired_ratio(record, quiet, case["unit"])
+    return document
+
+
+def rounds_won(record: dict, others: list[dict]) -> tuple[int, int]:
+    """(rounds where ``record`` took no longer than every one of ``others``, rounds)."""
+    own = record["seconds"]
+    if any(len(o["seconds"]) != len(own) for o in others):
+        return 0, 0
+    return sum(all(x <= o["seconds"][i] for o in others) for i, x in enumerate(own)), len(own)
+
+
+def busy_markdown(documents: list[dict]) -> str:
+    """Quiet and busy side by side: each peer's medians, its busy / quiet slowdown (paired by
+    round) and its ratio to the fastest busy peer."""
+    lines = ["| workload | case | peer | quiet median | busy median | busy min–max | busy / quiet | × fastest (busy) |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
+    for document in documents:
+        for case in document["cases"]:
+            if "busy" not in case:
+                continue
+            for peer, r in case["busy"]["peers"].items():
+                quiet = case["peers"].get(peer, {})
+                if r.get("status") != "ok" or quiet.get("status") != "ok":
+                    lines.append(f"| {document['workload']} | {case['case']} | {peer} | {quiet.get('status')} | "
+                                 f"{r.get('status')} | | | |")
+                    continue
+                lines.append(
+                    f"| {document['workload']} | {case['case']} | {peer} | {_number(quiet['median'])} {case['unit']} | "
+                    f"{_number(r['median'])} {case['unit']} | {_number(r['min'])}–{_number(r['max'])} | "
+                    f"{r['busy_over_quiet']:.2f} | {r['ratio_to_fastest']:.2f} |")
+            if "speedup" in case["busy"]:
+                lines.append(f"| {document['workload']} | {case['case']} | speed-up 2 vs 1 process | "
+                             f"{case['speedup']:.2f}× | {case['busy']['speedup']:.2f}× | | | |")
+    return "\n".join(lines)
+
+
 def _number(value: float) -> str:
     return f"{value:.3g}" if value < 100 else f"{value:.0f}"
 
@@ -151,6 +203,28 @@ def targets(documents: list[dict]) -> list[tuple[str, bool | None, str]]:
             ratio = ratios[fastest]
             out.append((f"{w} {case['case']}: nnlab at least as fast as the fastest peer", ratio <= 1.0,
                         f"nnlab / {fastest} = {ratio:.2f}"))
+    for w in ("W1", "W2", "W3"):
+        for case in by_workload.get(w, {}).get("cases", []):
+            nn, others = _peer(case, "nnlab"), [_peer(case, p) for p in ("sklearn", "torch") if _peer(case, p)]
+            if nn and others:
+                won, rounds = rounds_won(nn, others)
+                out.append((f"{w} {case['case']}: quiet, nnlab no slower than both peers in ≥ 4 of 5 rounds",
+                            won >= 0.8 * rounds if rounds else None, f"{won} of {rounds} rounds"))
+            if "busy" not in case:
+                continue
+            view = busy_view(case)
+            nn = _peer(view, "nnlab")
+            others = {p: _peer(view, p) for p in ("sklearn", "torch") if _peer(view, p)}
+            if nn is None:
+                continue
+            if others:
+                ratios = {peer: paired_ratio(nn, record, case["unit"]) for peer, record in others.items()}
+                closest = max(ratios, key=ratios.get)
+                out.append((f"{w} {case['case']}: busy, nnlab ahead of every peer", ratios[closest] < 1.0,
+                            ", ".join(f"nnlab / {p} = {r:.2f}" for p, r in ratios.items())))
+            if "busy_over_quiet" in nn:
+                out.append((f"{w} {case['case']}: busy, nnlab ≤ 1.5× its quiet time", nn["busy_over_quiet"] <= 1.5,
+                            f"{nn['busy_over_quiet']:.2f}×"))
     for case in by_workload.get("W1", {}).get("cases", []):
         nn = _peer(case, "nnlab")
         if case["dtype"] == "float32" and nn and "percent_of_bound" in nn:
@@ -168,4 +242,7 @@ def targets(documents: list[dict]) -> list[tuple[str, bool | None, str]]:
                 out.append((f"W2 {case['case']}: ≥ {need}× faster than {peer}", speed >= need, f"{speed:.2f}×"))
     for case in by_workload.get("W4", {}).get("cases", []):
         out.append(("W4: ≥ 1.8× trials/min with 2 processes vs 1", case["speedup"] >= 1.8, f"{case['speedup']:.2f}×"))
+        if "busy" in case:
+            out.append(("W4 busy: 2 processes not slower than 1", case["busy"]["speedup"] >= 1.0,
+                        f"{case['busy']['speedup']:.2f}×"))
     return out

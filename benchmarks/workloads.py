@@ -17,6 +17,7 @@ import numpy as np
 
 from . import PEERS
 from .flops import matmul_flops, measure_peak_gflops, time_matmuls_alone
+from .load import NoLoad
 from .peers import PREPARE, Problem, missing_reason, referee_cost
 from .report import paired_ratio
 
@@ -121,9 +122,41 @@ def _case_name(spec: dict) -> str:
     return f"{spec['dtype']}, {batch}"
 
 
+def _measure(case, record, peer, problem, initial, threads, per_unit, echo, label):
+    """Time one peer's run once into ``record``; a failure marks the record failed."""
+    try:
+        run = PREPARE[peer](problem, initial, threads)
+        start = time.perf_counter()
+        final = run()
+        elapsed = time.perf_counter() - start
+    except Exception:
+        record.clear()
+        record.update(status="failed", reason=traceback.format_exc(limit=3))
+        echo(f"  {label}: {peer} FAILED")
+        return False
+    record["seconds"].append(elapsed / per_unit)
+    record["final_costs"].append(referee_cost(final, problem))
+    echo(f"  {label}: {peer:8s} {elapsed / per_unit:9.4f} {case['unit']}"
+         f"  cost {case['initial_cost']:.5f} -> {record['final_costs'][-1]:.5f}")
+    return True
+
+
+def _summarize(records: dict) -> None:
+    for record in records.values():
+        if record["status"] == "ok":
+            record.update(_stats(record["seconds"]))
+            record["final_cost"] = statistics.median(record["final_costs"])
+
+
 def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEERS, threads: int = 1,
-                          echo=print) -> dict:
-    """Time W1, W2 or W3 for every case and peer; check the peers' cost decreases agree."""
+                          echo=print, load=None, scenarios=("quiet",)) -> dict:
+    """Time W1, W2 or W3 for every case and peer; check the peers' cost decreases agree.
+
+    With ``"busy"`` in ``scenarios``, each round also times every peer while ``load`` (a
+    :class:`~benchmarks.load.BackgroundLoad`) keeps a core busy; those records go to
+    ``case["busy"]["peers"]``, the quiet ones stay in ``case["peers"]``. Peaks and the products
+    alone are measured quiet."""
+    load = load or NoLoad()
     if workload == "W1":
         X_all, labels_all, source = w1_data(max(s["m"] for s in case_specs("W1", quick)))
     elif workload == "W2":
@@ -169,7 +202,11 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
                 PREPARE[peer](problem.head(min(m, 1024)), initial, threads)()
             except Exception:
                 case["peers"][peer] = {"status": "failed", "reason": traceback.format_exc(limit=3)}
+        if "busy" in scenarios:
+            case["busy"] = {"peers": {peer: {"status": "ok", "seconds": [], "final_costs": []}
+                                      for peer in active if case["peers"][peer]["status"] == "ok"}}
         for r in range(repeat):
+            load.set("quiet")
             if bounded:  # the GEMM rate of this round: the machine's speed drifts, and the bound with it
                 peak = measure_peak_gflops(dtype, n=512 if quick else 2048)
                 case["peak_gflops_by_repeat"].append(peak)
@@ -178,37 +215,32 @@ def run_training_workload(workload: str, *, repeat: int, quick: bool, peers=PEER
                 alone["seconds"].append(time_matmuls_alone(spec["layer_dims"], X_rows, spec["batch_size"], spec["epochs"])
                                         / per_unit)
                 alone["percent_of_bound_by_repeat"].append(100 * case["flops_per_unit"] / (peak * 1e9) / alone["seconds"][-1])
-            for peer in active:
-                record = case["peers"][peer]
-                if record["status"] != "ok":
-                    continue
-                try:
-                    run = PREPARE[peer](problem, initial, threads)
-                    start = time.perf_counter()
-                    final = run()
-                    elapsed = time.perf_counter() - start
-                except Exception:
-                    case["peers"][peer] = {"status": "failed", "reason": traceback.format_exc(limit=3)}
-                    echo(f"  {workload} {case['case']}: {peer} FAILED")
-                    continue
-                record["seconds"].append(elapsed / per_unit)
-                record["final_costs"].append(referee_cost(final, problem))
-                if bounded:  # against the same round's peak
-                    record.setdefault("percent_of_bound_by_repeat", []).append(
-                        100 * case["flops_per_unit"] / (peak * 1e9) / record["seconds"][-1])
-                echo(f"  {workload} {case['case']} repeat {r + 1}/{repeat}: {peer:8s} {elapsed / per_unit:9.4f} {spec['unit']}"
-                     f"  cost {case['initial_cost']:.5f} -> {record['final_costs'][-1]:.5f}")
+            for scenario in scenarios:
+                load.set(scenario)
+                records = case["peers"] if scenario == "quiet" else case["busy"]["peers"]
+                for peer in active:
+                    record = records.get(peer, {})
+                    label = f"{workload} {case['case']} {scenario} repeat {r + 1}/{repeat}"
+                    if record.get("status") != "ok" or not _measure(case, record, peer, problem, initial, threads,
+                                                                    per_unit, echo, label):
+                        continue
+                    if bounded and scenario == "quiet":  # against the same round's peak
+                        record.setdefault("percent_of_bound_by_repeat", []).append(
+                            100 * case["flops_per_unit"] / (peak * 1e9) / record["seconds"][-1])
+        load.set("quiet")
+        _summarize(case["peers"])
         for record in case["peers"].values():
-            if record["status"] == "ok":
-                record.update(_stats(record["seconds"]))
-                record["final_cost"] = statistics.median(record["final_costs"])
-                if bounded:
-                    record["percent_of_bound"] = statistics.median(record["percent_of_bound_by_repeat"])
+            if record["status"] == "ok" and bounded:
+                record["percent_of_bound"] = statistics.median(record["percent_of_bound_by_repeat"])
+        if "busy" in case:
+            _summarize(case["busy"]["peers"])
         if bounded:
             case["bound_seconds"] = case["flops_per_unit"] / (statistics.median(case["peak_gflops_by_repeat"]) * 1e9)
             alone = case["matmuls_alone"]
             alone.update(_stats(alone["seconds"]), percent_of_bound=statistics.median(alone["percent_of_bound_by_repeat"]))
         case["agreement"] = check_agreement(case)
+        if "busy" in case:
+            case["busy"]["agreement"] = check_agreement({**case, "peers": case["busy"]["peers"]})
         cases.append(case)
     # the median of every round's peak, per dtype (each case's own rounds are in the case)
     return {"data": source, "peak_gflops": {name: statistics.median(values) for name, values in peaks.items()},
@@ -255,31 +287,51 @@ def w4_config(epochs: int, trials: int):
     })
 
 
-def run_search_workload(*, repeat: int, quick: bool, echo=print) -> dict:
+def run_search_workload(*, repeat: int, quick: bool, echo=print, load=None, scenarios=("quiet",)) -> dict:
     """Trials per minute of a 16-trial flower grid search on 1 and 2 processes (wall clock of
-    :func:`nnlab.search.run_search`, pool start, study database and report included)."""
+    :func:`nnlab.search.run_search`, pool start, study database and report included), quiet and,
+    with ``"busy"`` in ``scenarios``, while ``load`` keeps a core busy (``case["busy"]``)."""
     from nnlab.search import run_search
 
+    load = load or NoLoad()
     # 10,000 epochs: the course's flower model. Shorter trials measure the fixed cost of a search
     # (process start, the study's transactions, the report), which no number of processes divides.
     trials, epochs = (4, 100) if quick else (16, 10000)
     config = w4_config(epochs, trials)
-    results = {jobs: {"status": "ok", "seconds": [], "trials_per_minute": [], "best_dev_metric": []} for jobs in (1, 2)}
+
+    def fresh():
+        return {jobs: {"status": "ok", "seconds": [], "trials_per_minute": [], "best_dev_metric": []} for jobs in (1, 2)}
+
+    by_scenario = {scenario: fresh() for scenario in scenarios}
     for r in range(repeat):
-        for jobs in (1, 2):
-            with tempfile.TemporaryDirectory() as folder:
-                start = time.perf_counter()
-                result = run_search(config, Path(folder) / "run", executor="processes", jobs=jobs, echo=lambda line: None)
-                elapsed = time.perf_counter() - start
-            completed = sum(1 for record in result.records if record.state == "COMPLETE")
-            record = results[jobs]
-            record["seconds"].append(elapsed)
-            record["trials_per_minute"].append(completed * 60 / elapsed)
-            best = result.best
-            record["best_dev_metric"].append(None if best is None else best.dev_metric)
-            record["completed"] = completed
-            echo(f"  W4 repeat {r + 1}/{repeat}: jobs={jobs} {elapsed:7.2f} s, {completed}/{trials} trials, "
-                 f"{completed * 60 / elapsed:6.1f} trials/min")
+        for scenario in scenarios:
+            load.set(scenario)
+            for jobs in (1, 2):
+                with tempfile.TemporaryDirectory() as folder:
+                    start = time.perf_counter()
+                    result = run_search(config, Path(folder) / "run", executor="processes", jobs=jobs,
+                                        echo=lambda line: None)
+                    elapsed = time.perf_counter() - start
+                completed = sum(1 for record in result.records if record.state == "COMPLETE")
+                record = by_scenario[scenario][jobs]
+                record["seconds"].append(elapsed)
+                record["trials_per_minute"].append(completed * 60 / elapsed)
+                best = result.best
+                record["best_dev_metric"].append(None if best is None else best.dev_metric)
+                record["completed"] = completed
+                echo(f"  W4 {scenario} repeat {r + 1}/{repeat}: jobs={jobs} {elapsed:7.2f} s, {completed}/{trials} "
+                     f"trials, {completed * 60 / elapsed:6.1f} trials/min")
+    load.set("quiet")
+    results = by_scenario["quiet"]
+    if "busy" in by_scenario:
+        busy = by_scenario["busy"]
+        for record in busy.values():
+            record.update(_stats(record["trials_per_minute"]))
+        busy_case = {"peers": {f"nnlab jobs={jobs}": record for jobs, record in busy.items()},
+                     "speedup": paired_ratio(busy[1], busy[2], "trials/min")}
+        missing = [f"busy jobs={jobs}: {r['completed']} of {trials} trials completed"
+                   for jobs, r in busy.items() if r["completed"] != trials]
+        busy_case["agreement"] = {"ok": not missing, "problems": missing}
     for record in results.values():
         record.update(_stats(record["trials_per_minute"]))
     problems = [f"jobs={jobs}: {record['completed']} of {trials} trials completed"
@@ -293,4 +345,6 @@ def run_search_workload(*, repeat: int, quick: bool, echo=print) -> dict:
         "speedup": paired_ratio(results[1], results[2], "trials/min"),  # median over rounds of jobs=2 / jobs=1
         "agreement": {"ok": not problems, "problems": problems},
     }
+    if "busy" in by_scenario:
+        case["busy"] = busy_case
     return {"data": "flower (nnlab.search, executor processes)", "peak_gflops": {}, "cases": [case]}

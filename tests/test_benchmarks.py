@@ -172,3 +172,44 @@ def test_command_line_quick_w2(tmp_path):
     assert len(files) == 1
     _check_document(json.loads(files[0].read_text()))
     assert "| W2 | float32, full batch | nnlab |" in done.stdout and "Targets:" in done.stdout
+
+
+# --------------------------------------------------------------------------- busy scenario
+def test_background_load_runs_only_when_busy_and_ends():
+    from benchmarks.load import BackgroundLoad
+
+    with BackgroundLoad(max_seconds=60) as load:
+        state = lambda: Path(f"/proc/{load.process.pid}/stat").read_text().split(")")[1].split()[0]  # noqa: E731
+        assert load.running() and state() == "T"  # stopped until busy
+        load.set("busy")
+        assert state() in ("R", "S")
+        load.set("quiet")
+        assert state() == "T"
+        with pytest.raises(ValueError, match="scenario must be one of"):
+            load.set("noisy")
+    assert not load.running()
+    with BackgroundLoad(max_seconds=0) as short:  # bounded: it ends by itself
+        short.set("busy")
+        short.process.wait(timeout=30)
+        assert not short.running()
+
+
+def test_busy_records_pair_each_round_with_its_quiet_one():
+    document = report.annotate_busy(report.annotate(run_workload(
+        "W2", repeat=2, quick=True, peers=("nnlab",), scenarios=("quiet", "busy"), echo=lambda line: None)))
+    assert report.validate(document) == [] and document["settings"]["scenarios"] == ["quiet", "busy"]
+    for case in document["cases"]:
+        quiet, busy = case["peers"]["nnlab"], case["busy"]["peers"]["nnlab"]
+        assert len(busy["seconds"]) == len(quiet["seconds"]) == 2
+        expected = statistics.median(b / q for b, q in zip(busy["seconds"], quiet["seconds"]))
+        assert busy["busy_over_quiet"] == pytest.approx(expected)
+        assert case["busy"]["agreement"]["ok"], case["busy"]["agreement"]["problems"]
+    names = [name for name, _, _ in report.targets([document])]
+    assert any("busy, nnlab ≤ 1.5× its quiet time" in name for name in names)
+    assert "| W2 | float32, full batch | nnlab |" in report.busy_markdown([document])
+
+
+def test_rounds_won_counts_rounds_where_nnlab_is_fastest():
+    nn, a, b = {"seconds": [1.0, 2.0, 1.0, 1.0, 3.0]}, {"seconds": [2.0, 1.0, 2.0, 2.0, 2.0]}, {"seconds": [1.5] * 5}
+    assert report.rounds_won(nn, [a, b]) == (3, 5)
+    assert report.rounds_won(nn, [{"seconds": [1.0]}]) == (0, 0)  # rounds that do not pair

@@ -29,6 +29,7 @@ from .network import backward_unchecked, check_inputs, forward_unchecked, layer_
 from .optimizers import MOMENTS, check_beta, check_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .scoring import History, Scorer
+from .threads import paced_steps, under_thread_policy
 from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
 
 __all__ = ["History", "OptimizerState", "TrainOptions", "TrainResult", "check_training_data", "gradient_descent",
@@ -57,6 +58,7 @@ class TrainOptions:
     keep_prob: float = 1.0  # dropout keep probability of the hidden units, in (0, 1]
     patience: int | None = None  # early stopping: epochs without a better dev cost
     restore_best: bool = True  # with early stopping, return the best dev epoch's parameters
+    threads: int | None = None  # BLAS threads; None: NNLAB_THREADS, else measured (engine.threads)
 
     def __post_init__(self):
         def set_(name, value):
@@ -80,6 +82,8 @@ class TrainOptions:
             set_("patience", check_int(self.patience, "patience", 1))
         if not isinstance(self.restore_best, (bool, np.bool_)):
             raise TypeError(f"restore_best must be true or false; got {describe(self.restore_best)}")
+        if self.threads is not None:
+            set_("threads", check_positive_int(self.threads, "threads"))
 
     def learning_rate_of(self, epoch: int) -> float:
         """alpha of ``epoch`` (the schedule's, or the constant rate)."""
@@ -164,7 +168,7 @@ def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.Ra
         The fields of :class:`TrainOptions`: ``epochs`` and ``learning_rate`` (required),
         ``hidden``, ``output``, ``loss``, ``optimizer``, ``beta``, ``beta1``, ``beta2``,
         ``epsilon``, ``decay``, ``decay_rate``, ``decay_steps``, ``batch_size``, ``lambd``,
-        ``keep_prob``, ``patience``, ``restore_best``.
+        ``keep_prob``, ``patience``, ``restore_best``, ``threads``.
 
     Returns
     -------
@@ -221,6 +225,7 @@ def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None)
     return X, Y, dev
 
 
+@under_thread_policy  # the run's BLAS threads: the user's, or measured (engine.threads)
 def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None,
                     sample_weight=None, dev_weight=None, state: OptimizerState | None = None) -> TrainResult:
     """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype; weights
@@ -244,6 +249,7 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
                     state=state, weights=weights,
                     dev_weights=None if dev_weight is None else sample_weights(dev_weight, state.dtype))
     batches = _Batches(X, Y, state, full_batch, o.batch_size, o.keep_prob < 1, rng, weights)
+    batches.epoch = paced_steps(batches.epoch)  # each step timed for the thread policy
     dev_workspace = None if dev is None else Workspace(state.dims, dev[0].shape[1], state.dtype)  # no dropout
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
     stopped_early = False

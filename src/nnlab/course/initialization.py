@@ -135,8 +135,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     Raises
     ------
     ValueError
-        Naming the argument, for bad data or hyperparameters (checked once, before the first
-        step), and when a step diverged (non-finite parameters: lower the learning rate).
+        An unknown ``initialization`` or another bad argument, named; or a diverging step.
     """
     if not isinstance(initialization, str) or initialization not in INITIALIZATIONS:
         raise ValueError(f"initialization must be one of {list(INITIALIZATIONS)}; got {initialization!r}")

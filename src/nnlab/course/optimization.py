@@ -244,12 +244,12 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     Returns
     -------
     parameters : dict
+        The learnt ``W1, b1, ..., WL, bL`` of ``layers_dims``.
 
     Raises
     ------
     ValueError
-        Naming the argument, for bad data or hyperparameters (checked once, before the first
-        step), and when a step diverged (non-finite parameters: lower the learning rate).
+        A bad argument, named (all are checked before the first epoch); or a diverging epoch.
     """
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")

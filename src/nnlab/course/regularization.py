@@ -207,12 +207,12 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     Returns
     -------
     parameters : dict
+        The learnt ``W1, b1, W2, b2, W3, b3`` of the three layers.
 
     Raises
     ------
     ValueError
-        Naming the argument, for bad data or hyperparameters (checked once, before the first
-        step), and when a step diverged (non-finite parameters: lower the learning rate).
+        A bad argument, named (all are checked before the first iteration); or a diverging step.
     """
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])

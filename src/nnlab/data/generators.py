@@ -38,6 +38,11 @@ __all__ = [
     "load_extra_datasets",
 ]
 
+def _noisy_arguments(n_samples, noise, seed):
+    """The arguments every noisy generator shares, checked: ``(m, noise, RandomState)``."""
+    return check_int(n_samples, "n_samples", 2), check_real(noise, "noise", low=0.0), as_random_state(seed)
+
+
 def _shuffle(rs, X, y):
     """Shuffle the rows of ``X`` and ``y`` together (scikit-learn's order)."""
     indices = np.arange(X.shape[0])
@@ -136,7 +141,7 @@ def make_circles(n_samples=200, factor=0.5, noise=0.3, seed=None):
     noise : float, default 0.3
         Standard deviation of the Gaussian noise (>= 0).
     seed : int, numpy.random.RandomState, numpy.random.Generator or None
-        Source of randomness.
+        Source of randomness (see the module docstring).
 
     Returns
     -------
@@ -144,11 +149,8 @@ def make_circles(n_samples=200, factor=0.5, noise=0.3, seed=None):
     Y : ndarray of shape (1, m), int64
         0 for the outer circle, 1 for the inner one.
     """
-    n_samples = check_int(n_samples, "n_samples", 2)
-    factor = check_real(factor, "factor", low=0.0, high=1.0, low_open=True,
-                         high_open=True)
-    noise = check_real(noise, "noise", low=0.0)
-    rs = as_random_state(seed)
+    n_samples, noise, rs = _noisy_arguments(n_samples, noise, seed)
+    factor = check_real(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
 
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -175,7 +177,7 @@ def make_moons(n_samples=200, noise=0.2, seed=None):
     noise : float, default 0.2
         Standard deviation of the Gaussian noise (>= 0).
     seed : int, numpy.random.RandomState, numpy.random.Generator or None
-        Source of randomness.
+        Source of randomness (see the module docstring).
 
     Returns
     -------
@@ -183,9 +185,7 @@ def make_moons(n_samples=200, noise=0.2, seed=None):
     Y : ndarray of shape (1, m), int64
         0 for the upper moon, 1 for the lower one.
     """
-    n_samples = check_int(n_samples, "n_samples", 2)
-    noise = check_real(noise, "noise", low=0.0)
-    rs = as_random_state(seed)
+    n_samples, noise, rs = _noisy_arguments(n_samples, noise, seed)
 
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -263,7 +263,7 @@ def make_gaussian_quantiles(n_samples=200, n_features=2, n_classes=2, cov=0.5,
     cov : float, default 0.5
         Variance of every coordinate (> 0).
     seed : int, numpy.random.RandomState, numpy.random.Generator or None
-        Source of randomness.
+        Source of randomness (see the module docstring).
 
     Returns
     -------
@@ -318,7 +318,7 @@ def make_xor(n_samples=400, noise=0.2, seed=None):
     noise : float, default 0.2
         Standard deviation of each cluster (>= 0).
     seed : int, numpy.random.RandomState, numpy.random.Generator or None
-        Source of randomness.
+        Source of randomness (see the module docstring).
 
     Returns
     -------
@@ -326,9 +326,7 @@ def make_xor(n_samples=400, noise=0.2, seed=None):
     Y : ndarray of shape (1, m), int64
         0 for the ``(1, 1)`` and ``(-1, -1)`` clusters, 1 for the others.
     """
-    n_samples = check_int(n_samples, "n_samples", 2)
-    noise = check_real(noise, "noise", low=0.0)
-    rs = as_random_state(seed)
+    n_samples, noise, rs = _noisy_arguments(n_samples, noise, seed)
 
     corners = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])
     counts = _split(n_samples, 4)
@@ -363,7 +361,7 @@ def make_spirals(n_samples=400, noise=0.2, turns=1.5, seed=None):
     turns : float, default 1.5
         How many full turns each spiral makes (> 0.25 and <= 10).
     seed : int, numpy.random.RandomState, numpy.random.Generator or None
-        Source of randomness.
+        Source of randomness (see the module docstring).
 
     Returns
     -------

@@ -208,9 +208,19 @@ def test_malformed_label_arrays_are_errors(Y, message):
         infer_targets(Y)
 
 
-def test_object_labels_are_refused():
-    with pytest.raises(TypeError, match="Y"):
+def test_mixed_object_labels_are_refused_naming_what_they_hold():
+    with pytest.raises(TypeError, match=r"Y must hold numbers or strings, one kind only; .* NoneType, int, str"):
         infer_targets(np.array([0, "a", None], dtype=object))
+
+
+def test_object_arrays_of_strings_or_numbers_are_labels_as_pandas_gives_them():
+    pd = pytest.importorskip("pandas")
+    species = pd.Series(["setosa", "virginica", "setosa", "versicolor"])  # dtype object
+    assert species.to_numpy().dtype == object
+    targets = infer_targets(species.to_numpy())
+    assert targets.task == "multiclass" and targets.classes.tolist() == ["setosa", "versicolor", "virginica"]
+    numbers = infer_targets(np.array([0, 1, 1, 0], dtype=object))
+    assert numbers.task == "binary" and numbers.classes.tolist() == [0, 1]
 
 
 def test_huge_whole_number_labels_keep_their_values():

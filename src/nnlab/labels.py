@@ -23,6 +23,7 @@ over dozens of classes.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,8 +47,8 @@ def check_label_array(Y) -> np.ndarray:
     (finite) or strings, 2-D, at least one example. The functions below that end in
     ``_unchecked`` take what this returns."""
     Y = np.asarray(Y)
-    if Y.dtype == object:
-        raise TypeError(f"Y must hold numbers or strings; got {describe(Y)}")
+    if Y.dtype == object:  # pandas' string columns (df["species"].to_numpy()), or numbers
+        Y = _object_labels(Y)
     if Y.ndim == 1:
         Y = Y.reshape(1, -1)
     if Y.ndim != 2:
@@ -57,6 +58,18 @@ def check_label_array(Y) -> np.ndarray:
     if np.issubdtype(Y.dtype, np.number) or Y.dtype == bool:
         check_finite(Y.astype(np.float64), "Y")
     return Y
+
+
+def _object_labels(Y: np.ndarray) -> np.ndarray:
+    """An object array of labels as strings (every item a str) or float64 (every item a real
+    number); a mix, or anything else, is a TypeError naming what it holds."""
+    items = Y.ravel().tolist()
+    if all(isinstance(item, str) for item in items):
+        return Y.astype(str)
+    if all(isinstance(item, numbers.Real) and not isinstance(item, bool) for item in items):
+        return Y.astype(np.float64)
+    kinds = ", ".join(sorted({type(item).__name__ for item in items}))
+    raise TypeError(f"Y must hold numbers or strings, one kind only; got an object array of shape {Y.shape} holding {kinds}")
 
 
 def is_one_hot(Y) -> bool:

@@ -19,12 +19,13 @@ BASE = {"errors", "text", "npz", "io", "labels", "config", "data", "__version__"
 ALLOWED = {
     "engine": {"errors"},
     **{name: BASE | {"engine"} for name in BASE},
-    "model": BASE | {"engine"},
+    "model": BASE | {"engine", "model_file"},
+    "model_file": BASE | {"engine"},
     "course": BASE | {"engine"},
     "plots": BASE | {"engine"},
-    "search": BASE | {"engine", "model", "plots"},
-    "sklearn": BASE | {"engine", "model"},
-    "cli": BASE | {"engine", "model", "plots", "search", "course", "__init__"},
+    "search": BASE | {"engine", "model", "model_file", "plots"},
+    "sklearn": BASE | {"engine", "model", "model_file"},
+    "cli": BASE | {"engine", "model", "model_file", "plots", "search", "course", "__init__"},
 }
 
 

@@ -20,14 +20,12 @@ from .engine import initializers, losses, metrics, network
 from .engine.losses import check_sample_weight
 from .engine.training import History, OptimizerState, TrainOptions, train_unchecked
 from .engine.validation import as_float_array, check_finite, describe
-from .errors import ModelFileError, TrainingDiverged
+from .errors import TrainingDiverged
+from . import model_file
 from .io import load_arrays, save_arrays
-from .labels import TASK_OUTPUT, Targets, check_label_array, infer_targets_unchecked
+from .labels import Targets, check_label_array, infer_targets_unchecked
 
 __all__ = ["Model", "progress_callback"]
-
-HISTORY_FIELDS = tuple(History().as_dict())
-
 
 def progress_callback(bar: tqdm, epochs: int) -> Callable[[int, History], None]:
     """An ``on_epoch`` callback advancing a tqdm ``bar`` and showing the latest costs now and then."""
@@ -377,33 +375,9 @@ class Model:
 
     def to_arrays(self) -> tuple[dict, dict]:
         """The fitted model as ``(arrays, metadata)``: NumPy arrays and JSON-ready values, what
-        :meth:`save` writes and :meth:`from_arrays` reads back."""
+        :meth:`save` writes and :meth:`from_arrays` reads back (:mod:`nnlab.model_file`)."""
         self._check_fitted()
-        arrays = dict(self.parameters_)
-        if self.scaler_ is not None:
-            arrays.update({f"scaler_{name}": value for name, value in self.scaler_.to_arrays().items()})
-        if self.targets_.classes is not None:
-            arrays["classes"] = self.targets_.classes
-        if self.preprocessor_ is not None:
-            pre_arrays, pre_metadata = self.preprocessor_.to_arrays()
-            arrays.update({f"preprocess_{name}": value for name, value in pre_arrays.items()})
-        if self.history_ is not None:
-            arrays.update({f"history_{name}": np.asarray(values, dtype=np.float64) for name, values in self.history_.as_dict().items()})
-        metadata = {
-            "kind": "nnlab.Model",
-            "layer_dims": self.layer_dims,
-            "hidden_activation": self.hyperparameters.activation,
-            "output": self.targets_.output,
-            "task": self.targets_.task,
-            "hyperparameters": self.hyperparameters.to_dict(),
-            "best_epoch": self.best_epoch_,
-            "stopped_early": self.stopped_early_,
-        }
-        if self.preprocessor_ is not None:
-            metadata["preprocess"] = pre_metadata
-        if self.split_ is not None:
-            metadata["split"] = dict(self.split_)
-        return arrays, metadata
+        return model_file.to_arrays(self)
 
     @classmethod
     def load(cls, path) -> "Model":
@@ -413,45 +387,8 @@ class Model:
     @classmethod
     def from_arrays(cls, arrays: dict, metadata: dict, source="the model") -> "Model":
         """The model that :meth:`to_arrays` described; ``ModelFileError`` (naming ``source``) if
-        the arrays and metadata do not make one."""
-        try:
-            if metadata.get("kind") != "nnlab.Model":
-                raise KeyError("kind")
-            model = cls(Hyperparameters.from_dict(metadata["hyperparameters"]))
-            L = len(metadata["layer_dims"]) - 1
-            model.parameters_ = {f"{p}{l}": arrays[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"}
-            network.n_layers(model.parameters_)
-            for name, value in model.parameters_.items():  # checked once here; predictions trust them
-                if np.asarray(value).dtype.kind != "f":
-                    raise ValueError(f"{name} must be a floating-point array; got dtype {np.asarray(value).dtype}")
-                check_finite(value, name)
-            if model.layer_dims != list(metadata["layer_dims"]) or len(
-                [name for name in arrays if name[:1] in "Wb" and name[1:].isdigit()]
-            ) != 2 * L:
-                raise ValueError(f"layer_dims {metadata['layer_dims']} do not match the stored W and b arrays")
-            if metadata["task"] not in TASK_OUTPUT or metadata["output"] != TASK_OUTPUT[metadata["task"]]:
-                raise ValueError(f"unknown task/output {metadata['task']!r}/{metadata['output']!r}")
-            classes = arrays.get("classes")
-            if (classes is None) != (metadata["task"] == "regression"):
-                raise ValueError("classes must be stored exactly for classification models")
-            model.targets_ = Targets(metadata["task"], classes, metadata["layer_dims"][-1])
-            scaler = {name[len("scaler_"):]: value for name, value in arrays.items() if name.startswith("scaler_")}
-            model.scaler_ = Standardizer.from_arrays(scaler) if scaler else None
-            if "preprocess" in metadata:
-                from .data.preprocess import Preprocessor
-
-                pre = {name[len("preprocess_"):]: value for name, value in arrays.items() if name.startswith("preprocess_")}
-                model.preprocessor_ = Preprocessor.from_arrays(pre, metadata["preprocess"])
-                if model.preprocessor_.n_outputs != model.layer_dims[0]:
-                    raise ValueError("the preprocessing's inputs do not match the first layer")
-            model.split_ = dict(metadata["split"]) if "split" in metadata else None
-            if all(f"history_{name}" in arrays for name in HISTORY_FIELDS):
-                model.history_ = History(**{name: arrays[f"history_{name}"].tolist() for name in HISTORY_FIELDS})
-            model.best_epoch_ = metadata.get("best_epoch")
-            model.stopped_early_ = bool(metadata.get("stopped_early", False))
-        except (KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(f"{source}: not a valid nnlab model file ({error.__class__.__name__}: {error})") from None
-        return model
+        the arrays and metadata do not make one (:mod:`nnlab.model_file`)."""
+        return model_file.from_arrays(cls, arrays, metadata, source)
 
     def __repr__(self) -> str:
         state = f"layer_dims={self.layer_dims}" if self.parameters_ is not None else "not fitted"

@@ -25,8 +25,9 @@ def blas_threads() -> int:
 @pytest.fixture
 def automatic(monkeypatch):
     """A process where the policy is automatic: no BLAS variables, 2 BLAS threads, 2 cores."""
-    for name in policy.ENVIRONMENT_LIMITS + ("NNLAB_THREADS",):
+    for name in policy.ENVIRONMENT_LIMITS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NNLAB_THREADS", "auto")  # the measured policy is opt-in
     monkeypatch.setattr(policy, "_usable_cores", lambda: 2)
     with threadpool_limits(limits=2, user_api="blas"):
         yield
@@ -56,9 +57,9 @@ def test_decide_order(automatic, monkeypatch):
     monkeypatch.setenv("NNLAB_THREADS", "1")
     assert policy.decide() == ("fixed", 1)
     assert policy.decide(2) == ("fixed", 2)  # the parameter over the variable
-    monkeypatch.delenv("NNLAB_THREADS")
+    monkeypatch.setenv("NNLAB_THREADS", "auto")
     for name in policy.ENVIRONMENT_LIMITS:
-        assert policy.decide(environ={name: "2"}) == ("leave", None)
+        assert policy.decide(environ={name: "2", "NNLAB_THREADS": "auto"}) == ("leave", None)
     with threadpool_limits(limits=1, user_api="blas"):  # the search's one_blas_thread
         assert policy.decide() == ("leave", None)
 
@@ -95,7 +96,7 @@ def test_a_blas_variable_is_left_alone(automatic, monkeypatch):
 def test_bad_thread_counts_are_named():
     with pytest.raises(ValueError, match="threads"):
         TrainOptions(epochs=1, learning_rate=0.1, threads=0)
-    with pytest.raises(ValueError, match="NNLAB_THREADS must be a positive integer; got 'two'"):
+    with pytest.raises(ValueError, match="NNLAB_THREADS must be a positive integer or 'auto'; got 'two'"):
         policy.decide(environ={"NNLAB_THREADS": "two"})
 
 
@@ -202,3 +203,10 @@ def test_small_or_short_runs_are_not_probed(automatic):
     seen = []
     train(X, Y, parameters, epochs=50, learning_rate=0.5, on_epoch=lambda e, h: seen.append(policy.current_pacer()))
     assert seen == [None] * 50
+
+
+def test_without_nnlab_threads_the_blas_is_left_as_it_is(automatic, monkeypatch):
+    monkeypatch.delenv("NNLAB_THREADS")
+    assert policy.decide() == ("leave", None)
+    seen, after = _threads_seen()
+    assert seen == [2, 2, 2] and after == 2 and policy.current_pacer() is None

@@ -62,3 +62,33 @@ def test_describe_storage_failure_gives_the_databases_reason_on_one_line():
     assert describe_storage_failure(wrapped) == "disk I/O error"
     long = describe_storage_failure(sqlite3.DatabaseError("x" * 500))
     assert len(long) == 200 and long.endswith("...")
+
+
+def test_ctrl_c_during_a_study_write_is_held_and_raised_right_after():
+    import os
+    import signal
+    import time
+
+    from nnlab.search.study import interrupts_held
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the signal has arrived: the write goes on
+            steps.append("the write finished")
+    assert steps == ["the write finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_where_sigint_is_ignored_the_writes_leave_it_ignored():
+    import signal
+
+    from nnlab.search.study import interrupts_held
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with interrupts_held():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

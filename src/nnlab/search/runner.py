@@ -70,6 +70,7 @@ from .study import (
     check_writable,
     counted,
     database_error,
+    interrupts_held,
     load_records,
     open_run,
     open_study,
@@ -277,16 +278,18 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, 
             while may_ask and len(done) + len(in_flight) < target and len(in_flight) < batch:
                 index, params = next_index_and_params()
                 study.sampler = _sampler(config, index, fixed=params)
-                trial = study.ask(distributions)
                 seed = trial_seed(config.seed, index)
-                trial.set_user_attr(INDEX, index)
-                trial.set_user_attr("seed", seed)
+                with interrupts_held():  # Ctrl-C waits for the study's writes, then stops the search
+                    trial = study.ask(distributions)
+                    trial.set_user_attr(INDEX, index)
+                    trial.set_user_attr("seed", seed)
                 decoded = {name: decode(name, value) for name, value in trial.params.items()}
                 try:
                     hyperparameters = config.hyperparameters(decoded, seed)
                 except ConfigError as error:
-                    trial.set_user_attr("reason", str(error))
-                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    with interrupts_held():
+                        trial.set_user_attr("reason", str(error))
+                        study.tell(trial, state=optuna.trial.TrialState.FAIL)
                     done.add(index)
                     bar.update(1)
                     continue
@@ -301,7 +304,8 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, 
             waited = [*in_flight, service.wakeup] if service is not None else list(in_flight)
             finished, _ = concurrent.futures.wait(waited, return_when=concurrent.futures.FIRST_COMPLETED)
             if service is not None:
-                service.serve()
+                with interrupts_held():
+                    service.serve()
             for future in sorted((f for f in finished if f in in_flight), key=lambda f: in_flight[f].number):
                 trial = in_flight.pop(future)
                 record = future.result()
@@ -310,13 +314,14 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, 
                 if record.model is not None and (kept is None or rank_trials(
                         [kept, record], config.metric, config.direction)[0] is record):
                     kept = record  # the best trial trained by this process so far
-                store_record(trial, record)  # one attribute, one SQLite transaction (each is an fsync)
-                if record.state == "COMPLETE":
-                    study.tell(trial, record.dev_metric if config.metric == "accuracy" else record.dev_cost)
-                elif record.state == "PRUNED":  # Optuna keeps its last reported value and step
-                    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-                else:
-                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                with interrupts_held():
+                    store_record(trial, record)  # one attribute, one SQLite transaction (each is an fsync)
+                    if record.state == "COMPLETE":
+                        study.tell(trial, record.dev_metric if config.metric == "accuracy" else record.dev_cost)
+                    elif record.state == "PRUNED":  # Optuna keeps its last reported value and step
+                        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                    else:
+                        study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 done.add(trial.user_attrs[INDEX])
                 bar.update(1)
     except KeyboardInterrupt:

@@ -14,10 +14,13 @@ permission, ``ulimit -f``); :func:`describe_storage_failure` gives that reason f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sqlite3
 import tempfile
+import threading
 from pathlib import Path
 
 from ..errors import ModelFileError, NNLabError
@@ -28,6 +31,7 @@ from .trial import TrialRecord
 
 __all__ = [
     "INDEX",
+    "interrupts_held",
     "OUTCOME",
     "STUDY_NAME",
     "describe_storage_failure",
@@ -297,3 +301,26 @@ def write_failed(what, reason: str, saved: int | None, target: int, remedy: str)
     kept = (f"{saved} of {target} trials are saved in the study" if saved is not None
             else "the study keeps the finished trials")
     return NNLabError(f"cannot write {what}: {reason}; {kept}: {remedy}, rerun the same command to resume")
+
+
+@contextlib.contextmanager
+def interrupts_held():
+    """Hold Ctrl-C while the study is written, and raise it right after.
+
+    A ``KeyboardInterrupt`` raised inside SQLite / SQLAlchemy can surface as a database error
+    (a cursor closed mid-statement), which would end the search with exit 1 instead of the
+    interrupt's clean stop and resume advice. Only where Python's own SIGINT handler is in place
+    (the main thread, not a run that ignores SIGINT) is it swapped for one that remembers.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    received = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if received:
+        raise KeyboardInterrupt

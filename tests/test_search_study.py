@@ -72,13 +72,18 @@ def test_ctrl_c_during_a_study_write_is_held_and_raised_right_after():
     from nnlab.search.study import interrupts_held
 
     steps = []
-    with pytest.raises(KeyboardInterrupt):
-        with interrupts_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.05)  # the signal has arrived: the write goes on
-            steps.append("the write finished")
-    assert steps == ["the write finished"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # Python's own handler, as in a search started from a terminal (a test worker may ignore SIGINT)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)  # the signal has arrived: the write goes on
+                steps.append("the write finished")
+        assert steps == ["the write finished"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_where_sigint_is_ignored_the_writes_leave_it_ignored():

@@ -5,13 +5,11 @@ gc_utils vector helpers, and the lesson: gradient checking catches a wrong backw
 
 from __future__ import annotations
 
-import contextlib
-import io
 
 import numpy as np
 import pytest
 
-from course_harness import call_without_mutation, global_random_state_unchanged, randn  # noqa: F401
+from course_harness import call_without_mutation, global_random_state_unchanged, randn, run_capturing  # noqa: F401
 from nnlab import engine
 from nnlab.course.gradient_checking import (
     backward_propagation,
@@ -28,11 +26,7 @@ from nnlab.course.gradient_checking import (
 GREEN, YELLOW, RESET = "\033[92m", "\033[93m", "\033[0m"
 
 
-def _printed(function, *args, **kwargs):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        result = call_without_mutation(function, *args, **kwargs)
-    return result, out.getvalue()
+_printed = run_capturing  # (result, printed text); arguments checked for mutation
 
 
 def _test_case():

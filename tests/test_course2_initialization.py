@@ -5,14 +5,13 @@ helpers, and the three published 15,000-iteration runs with their lessons.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 
 import numpy as np
 import pytest
 
 from course_harness import (  # noqa: F401  (fixtures are used by name)
+    run_capturing,
     call_without_mutation,
     check_course_output,
     cost_lines,
@@ -35,12 +34,7 @@ from nnlab.course.initialization import (
 )
 
 
-def _run(function, *args, **kwargs):
-    """Call ``function`` (its arguments checked for mutation); return (result, printed text)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        result = call_without_mutation(function, *args, **kwargs)
-    return result, out.getvalue()
+_run = run_capturing  # (result, printed text); arguments checked for mutation
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,13 +5,11 @@ the six published 5,000-epoch runs with their lesson (Adam beats plain mini-batc
 
 from __future__ import annotations
 
-import contextlib
-import io
 
 import numpy as np
 import pytest
 
-from course_harness import call_without_mutation, global_random_state_unchanged, global_seed, randn  # noqa: F401
+from course_harness import call_without_mutation, global_random_state_unchanged, global_seed, randn, run_capturing  # noqa: F401
 from nnlab.course.optimization import (
     backward_propagation,
     compute_cost,
@@ -31,11 +29,7 @@ from nnlab.course.optimization import (
 )
 
 
-def _run(function, *args, **kwargs):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        result = call_without_mutation(function, *args, **kwargs)
-    return result, out.getvalue()
+_run = run_capturing  # (result, printed text); arguments checked for mutation
 
 
 def _update_case(seed):

@@ -5,8 +5,6 @@ football data file, and the three published 30,000-iteration runs with their les
 
 from __future__ import annotations
 
-import contextlib
-import io
 import sys
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import numpy as np
 import pytest
 
 from course_harness import (  # noqa: F401  (fixtures are used by name)
+    run_capturing,
     call_without_mutation,
     check_course_output,
     cost_lines,
@@ -47,11 +46,7 @@ def football():
     return load_2D_dataset(DATA_DIR)
 
 
-def _run(function, *args, **kwargs):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        result = call_without_mutation(function, *args, **kwargs)
-    return result, out.getvalue()
+_run = run_capturing  # (result, printed text); arguments checked for mutation
 
 
 def _seed1_case():

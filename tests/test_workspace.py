@@ -82,12 +82,12 @@ def test_the_output_can_go_to_a_buffer_of_the_callers():
     ws = state.workspace(X.shape[1], dropout=False, gather=False)
     mine = np.empty(Y.shape, Y.dtype)  # C-ordered, as np.dot's out needs
     AL = forward_unchecked(X, state.layers, activations, workspace=ws, out=mine)
-    assert AL is mine and ws.output is mine
+    assert AL is mine
     backward_unchecked(AL, Y, None, activations, canonical_loss("softmax"), 0.0, workspace=ws)
     reference = state.last_grads(ws)["dW3"].copy()
-    forward_unchecked(X, state.layers, activations, workspace=ws)  # into the workspace's own buffer now
-    assert ws.output is ws.A[3] and ws.output is not mine
-    backward_unchecked(ws.output, Y, None, activations, canonical_loss("softmax"), 0.0, workspace=ws)
+    AL = forward_unchecked(X, state.layers, activations, workspace=ws)  # into the workspace's own buffer now
+    assert AL is ws.A[3] and AL is not mine
+    backward_unchecked(AL, Y, None, activations, canonical_loss("softmax"), 0.0, workspace=ws)
     _same_bits(reference, state.last_grads(ws)["dW3"], "dW3")
 
 

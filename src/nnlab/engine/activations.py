@@ -78,7 +78,9 @@ def _result(out: np.ndarray):
 # preallocated buffers). Each formula is written once, as a chain of ufunc calls evaluated in the
 # same order as the textbook expression in its docstring, so both forms are bit-identical.
 # A forward's ``out`` may be ``Z`` itself (in place); a derivative's ``out`` must share memory
-# with neither ``dA`` nor ``A``.
+# with neither ``dA`` nor ``A``. The hot ones (sigmoid, tanh, relu and their derivatives) spell
+# out ``_buffer`` and ``_result`` inline: two Python calls per layer per step are measurable in
+# the flower's 10,000 steps of a 2-4-1 network.
 
 
 def sigmoid(Z, out=None):

@@ -70,7 +70,7 @@ class Workspace:
         self.masks: list = [None] * (L + 1)
         self.inputs: list = [None] * (L + 1)
         self.weights: list = [None] * (L + 1)
-        self.output = self.A[L]  # where the last forward pass put A[L]
+        self.keep_prob = 1.0  # of the last forward pass: the backward pass applies its masks
         backward = grads is not None
         self.dA = [None] + [new(dims[l]) if backward else None for l in range(1, L)] + [None]
         self.dZ = [None] + [new(dims[l]) if backward else None for l in range(1, L + 1)]

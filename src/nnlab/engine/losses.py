@@ -211,7 +211,11 @@ def compute_cost(AL, Y, loss="binary_cross_entropy") -> float:
 
 def l2_penalty(parameters: dict, lambd: float, m: int) -> float:
     """The L2 term ``lambd / (2m) * sum_l ||W{l}||_F^2`` added to the cost."""
-    lambd = check_positive_number(lambd, "lambd", allow_zero=True)
+    return l2_penalty_unchecked(parameters, check_positive_number(lambd, "lambd", allow_zero=True), m)
+
+
+def l2_penalty_unchecked(parameters: dict, lambd: float, m) -> float:
+    """:func:`l2_penalty` for a ``lambd`` already validated (the training loop's, per batch)."""
     if lambd == 0:
         return 0.0
     total = sum(float(np.sum(np.square(W))) for key, W in parameters.items() if key.startswith("W"))

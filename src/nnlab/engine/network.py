@@ -233,10 +233,10 @@ def forward_unchecked(X, layers, activations, keep_prob=1.0, rng=None, workspace
     if ws is None:
         caches, masks = [], []
     else:
-        ws.output, ws.keep_prob = (ws.A[L] if out is None else out), keep_prob
+        output, ws.keep_prob = (ws.A[L] if out is None else out), keep_prob  # where A[L] goes
     for l in range(1, L + 1):
         W, b = layers[l - 1]
-        target = None if ws is None else ws.A[l] if l < L else ws.output
+        target = None if ws is None else ws.A[l] if l < L else output
         Z = affine(A_prev, W, b, out=target)  # (n[l], m)
         A = activations[l].forward(Z, out=target)  # with a workspace: in place, over Z
         if ws is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import TrainingDiverged
-from .losses import Loss, SampleWeights, l2_penalty, weighted_cost
+from .losses import Loss, SampleWeights, l2_penalty_unchecked, weighted_cost
 from .metrics import correct_count, r2_from_sums, score_outputs, squared_error, total_variation
 
 __all__ = ["BLOCK_ENTRIES", "BLOCK_OUTPUTS", "History", "ScoreBlock", "Scorer"]
@@ -211,7 +211,7 @@ class Scorer:
         """(cost, correct count or squared error) of one output (weighted with ``weights``); a
         non-finite cost raises."""
         m, w = (AL.shape[1], None) if weights is None else (weights.total, weights.w)
-        penalty = l2_penalty(self.state.parameters, self.lambd, m) if self.lambd else 0.0
+        penalty = l2_penalty_unchecked(self.state.parameters, self.lambd, m) if self.lambd else 0.0
         cost = (self.loss.cost(AL, Y) if w is None else weighted_cost(self.loss, AL, Y, weights)) + penalty
         if not np.isfinite(cost):
             raise self.diverged(f"the cost became {cost}")
@@ -248,10 +248,10 @@ class Scorer:
             weights = self.dev_weights
             self.record.update(
                 dev_cost=weighted_cost(self.loss, AL_dev, self.Y_dev, weights)
-                + l2_penalty(self.state.parameters, self.lambd, weights.total),
+                + l2_penalty_unchecked(self.state.parameters, self.lambd, weights.total),
                 dev_metric=score_outputs(AL_dev, self.Y_dev, self.output, weights.w))
         elif AL_dev is not None:
-            penalty = l2_penalty(self.state.parameters, self.lambd, AL_dev.shape[1])
+            penalty = l2_penalty_unchecked(self.state.parameters, self.lambd, AL_dev.shape[1])
             if self.dev_block is not None:
                 self.dev_block.keep()
                 self.record["dev_penalty"] = penalty  # dev_cost and dev_metric: set when the block is scored

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..labels import is_one_hot
 
 __all__ = ["as_numeric", "check_finite", "check_labels", "existing_file", "shown"]
 
@@ -74,8 +75,8 @@ def check_labels(y: np.ndarray, m: int, where: str, name: str) -> np.ndarray:
         raise DataError(f"{where}: {name} must hold numbers or strings; found dtype {y.dtype}")
     if y.dtype.kind in "f":
         check_finite(y, where, name)
-    if y.shape[0] > 1:  # lead: nnlab.labels has the one-hot test, private (_is_one_hot); use it once public
-        if y.dtype.kind not in "iuf" or not np.isin(y, (0, 1)).all() or not (y.sum(axis=0) == 1).all():
+    if y.shape[0] > 1:
+        if not is_one_hot(y):
             raise DataError(
                 f"{where}: {name} of shape {y.shape} must be one-hot (a single 1 per column, "
                 f"0 elsewhere); give class labels as shape ({m},) or (1, {m}) instead"

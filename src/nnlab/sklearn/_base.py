@@ -160,9 +160,7 @@ class NNBase(BaseEstimator):
             w = per_class if w is None else w * per_class
         if w is None or np.all(w == 1):
             return None
-        if w.sum() <= 0:
-            raise ValueError(f"sample_weight must have a positive sum; got {w.sum()}")
-        return w
+        return w  # Model.fit checks the rest once (finite, non-negative, a positive sum)
 
     # ------------------------------------------------------------------ inference and state
     def _outputs(self, X) -> np.ndarray:

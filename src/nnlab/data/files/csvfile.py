@@ -53,6 +53,16 @@ class TextFormat:
 
 
 def _sample(path: Path) -> str:
+    """The file's first bytes as text, a BOM dropped."""
+    return _read_sample(path)[0]
+
+
+def _has_bom(raw: bytes) -> bool:
+    return raw.startswith(b"\xef\xbb\xbf")
+
+
+def _read_sample(path: Path) -> tuple[str, bytes]:
+    """``(text, raw bytes)`` of the file's first bytes, read once."""
     with open(path, "rb") as handle:
         raw = handle.read(_SAMPLE_BYTES)
     try:
@@ -63,12 +73,7 @@ def _sample(path: Path) -> str:
         text = raw[: error.start].decode("utf-8-sig")
     if "\x00" in text:
         raise DataError(f"{path}: malformed text: a NUL byte near line {text[: text.index(chr(0))].count(chr(10)) + 1}")
-    return text
-
-
-def _has_bom(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(3) == b"\xef\xbb\xbf"
+    return text, raw
 
 
 def _delimiter(path: Path, sample: str, fmt: TextFormat) -> str:
@@ -153,7 +158,7 @@ def read_delimited(path, fmt: TextFormat = TextFormat()):
     import pandas as pd
 
     path = existing_file(path, "CSV")
-    sample = _sample(path)
+    sample, raw = _read_sample(path)
     delimiter = _delimiter(path, sample, fmt)
     header = _header(path, sample, delimiter)
     check_header(path, header, delimiter)
@@ -163,7 +168,7 @@ def read_delimited(path, fmt: TextFormat = TextFormat()):
             frame = pd.read_csv(
                 path, sep=delimiter, thousands=fmt.thousands, decimal=fmt.decimal,
                 # "utf-8-sig" costs the parser a fifth of its time: only for a file that starts with a BOM
-                encoding="utf-8-sig" if _has_bom(path) else "utf-8",
+                encoding="utf-8-sig" if _has_bom(raw) else "utf-8",
                 # spaces after a delimiter cost the parser time: skipped only when the file has them
                 skipinitialspace=f"{delimiter} " in sample,
             )

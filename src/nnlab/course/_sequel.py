@@ -37,15 +37,14 @@ from ..engine.losses import canonical_loss, check_labels
 from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
 from ..engine.buffers import TrainingState
 from ..engine.validation import as_float_array
+from ._common import labels_as_row
 
 HIDDEN, OUTPUT = "relu", "sigmoid"
 
 
 def labels_row(Y, m: int) -> np.ndarray:
     """``Y`` as a (1, m) row: the course's helpers broadcast a 1-D ``Y`` (gc's test case) as one."""
-    Y = as_float_array(Y, "Y", ndim=None)
-    if Y.shape == (m,):
-        return Y.reshape(1, m)
+    Y = labels_as_row(as_float_array(Y, "Y", ndim=None), m)
     if Y.shape != (1, m):
         raise ValueError(f"Y must have shape (1, m) = (1, {m}); got {Y.shape}")
     return Y

@@ -150,7 +150,8 @@ def test_format_leaderboard(records):
     assert "7 more completed trials not shown" in text
     assert "12 trials (of 12 requested): 10 completed, 2 failed" in text
     failure = next(line for line in lines if "trial 3 failed" in line)
-    assert LONG_REASON[:100] in failure and LONG_REASON[:101] not in failure
+    shown = failure.split("failed: ", 1)[1]  # cut to 100 characters, "..." included
+    assert shown == LONG_REASON[:97] + "..." and len(shown) == 100
     assert "trial 8 failed: out of memory while allocating" in text
     assert "best trial 0: test accuracy 93.75%" in text
 

@@ -23,6 +23,7 @@ __all__ = [
     "format_value",
     "is_finite",
     "metric_label",
+    "objective_words",
     "one_line",
     "shorten",
     "table",
@@ -80,6 +81,12 @@ def metric_label(metric_name: str, *, ascii: bool = False) -> str:
     return {"accuracy": "accuracy", "r2": "R^2" if ascii else "R²"}.get(metric_name, metric_name)
 
 
+def objective_words(objective: str, metric) -> str:
+    """What a search optimizes, in words: "dev cost" for the cost objective, else "dev accuracy"
+    or "dev R²" (the dev metric's name)."""
+    return "dev cost" if objective == "cost" else f"dev {metric_label(metric)}"
+
+
 def format_metric(value, metric_name: str) -> str:
     """Accuracy as a percentage with two decimals, R² (or any other metric) as a number."""
     number = as_float(value)
@@ -121,12 +128,9 @@ def format_seconds(value) -> str:
     return f"{number:.1f}" if math.isfinite(number) else "-"
 
 
-def one_line(text, limit=None) -> str:
-    """``text`` on one line (whitespace collapsed), cut to ``limit`` characters with ``...``."""
-    line = " ".join(str(text).split()) if text is not None else ""
-    if limit is not None and len(line) > limit:
-        return line[:limit] + "..."
-    return line
+def one_line(text) -> str:
+    """``text`` on one line (whitespace collapsed); :func:`shorten` also cuts it to a length."""
+    return " ".join(str(text).split()) if text is not None else ""
 
 
 def shorten(text, limit: int) -> str:

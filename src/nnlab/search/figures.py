@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..plots import COLORS, cost_axes, new_figure
-from ..text import as_float, format_value, is_finite, metric_label
+from ..text import as_float, format_value, is_finite, metric_label, objective_words
 from .leaderboard import param_names
 
 __all__ = ["LEARNING_CURVES", "objective_axis", "params_figure", "pruning_figure", "top_curves_figure",
@@ -61,9 +61,7 @@ def _sorted_categories(values):
 
 def objective_axis(objective, metric):
     """``(record field, axis label)`` of the value the search optimized."""
-    if objective == "cost":
-        return "dev_cost", "dev cost"
-    return "dev_metric", f"dev {metric_label(metric)}"
+    return ("dev_cost" if objective == "cost" else "dev_metric"), objective_words(objective, metric)
 
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..io import atomic_write
 from ..text import (
+    objective_words,
     as_float,
     csv_cell,
     format_cost,
@@ -34,6 +35,7 @@ from ..text import (
     is_finite,
     metric_label,
     one_line,
+    shorten,
     table,
 )
 from .trial import METRIC_FIELDS
@@ -45,6 +47,7 @@ __all__ = [
     "format_params",
     "metric_name_of",
     "objective_label",
+    "pruned_detail",
     "objective_of",
     "param_names",
     "pruned_of",
@@ -145,14 +148,18 @@ def pruned_of(records) -> list:
 
 def objective_label(summary, metric) -> str:
     """What the search optimized, in words: "dev accuracy", "dev R²" or "dev cost"."""
-    objective, _ = objective_of(summary)
-    return "dev cost" if objective == "cost" else f"dev {metric_label(metric)}"
+    return objective_words(objective_of(summary)[0], metric)
+
+
+def pruned_detail(record, metric) -> str:
+    """``pruned at epoch 30: dev accuracy 61.25%, dev cost 0.6931`` (the terminal and the report)."""
+    return (f"pruned at epoch {record.epochs_run}: dev {metric_label(metric)} "
+            f"{format_metric(record.dev_metric, metric)}, dev cost {format_cost(record.dev_cost)}")
 
 
 def pruned_line(record, summary, metric) -> str:
     """``trial 5 pruned at epoch 30: dev accuracy 61.25%, dev cost 0.6931``."""
-    return (f"trial {record.number} pruned at epoch {record.epochs_run}: dev {metric_label(metric)} "
-            f"{format_metric(record.dev_metric, metric)}, dev cost {format_cost(record.dev_cost)}")
+    return f"trial {record.number} {pruned_detail(record, metric)}"
 
 
 def counts_line(ranked, failed, running, requested=None, pruned=()) -> str:
@@ -229,7 +236,7 @@ def format_leaderboard(records, summary, top=10) -> str:
     if top is not None and len(pruned) > top:
         lines.append(f"  ... {len(pruned) - top} more pruned trials not shown")
     for r in failed:
-        lines.append(f"  trial {r.number} failed: {one_line(r.reason or 'no reason recorded', REASON_CHARS)}")
+        lines.append(f"  trial {r.number} failed: {shorten(r.reason or 'no reason recorded', REASON_CHARS)}")
     best = summary.get("best_number")
     if best is not None and (is_finite(summary.get("test_metric")) or is_finite(summary.get("test_cost"))):
         lines.append(

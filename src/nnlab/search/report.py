@@ -18,7 +18,7 @@ import numpy as np
 
 from ..io import atomic_write
 from ..plots import decision_boundary_figure, png_bytes
-from ..text import format_cost, format_metric, format_params, format_seconds, format_value, is_finite, metric_label, one_line
+from ..text import format_cost, format_metric, format_params, format_seconds, format_value, is_finite, metric_label, shorten
 from .figures import (
     LEARNING_CURVES,
     objective_axis,
@@ -32,6 +32,7 @@ from .leaderboard import (
     counts_line,
     metric_name_of,
     objective_label,
+    pruned_detail,
     objective_of,
     param_names,
     pruned_of,
@@ -149,9 +150,8 @@ def _leaderboard_html(ranked, metric, best) -> str:
 def _why(record, metric) -> str:
     """Why a trial did not complete: a pruned trial's epoch and scores, else its reason."""
     if record.state == "PRUNED":
-        return (f"pruned at epoch {record.epochs_run}: dev {metric_label(metric)} "
-                f"{format_metric(record.dev_metric, metric)}, dev cost {format_cost(record.dev_cost)}")
-    return one_line(record.reason or ("no reason recorded" if record.state == "FAIL" else ""), 1000)
+        return pruned_detail(record, metric)
+    return shorten(record.reason or ("no reason recorded" if record.state == "FAIL" else ""), 1000)
 
 
 def _failed_html(failed, running, pruned=(), metric="accuracy") -> str:

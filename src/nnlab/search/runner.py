@@ -55,7 +55,7 @@ from ..data import load_splits
 from ..errors import NNLabError
 from ..labels import infer_targets
 from ..model import Model
-from ..text import metric_label
+from ..text import objective_words
 from .config import SearchConfig, parse_search_config
 from .executors import make_executor
 from .leaderboard import rank_trials, write_leaderboard_csv
@@ -127,7 +127,7 @@ def summary_of(config: SearchConfig, run_dir: Path, executor: str | None = None,
 
 def objective_name(config: SearchConfig, metric_name: str) -> str:
     """What the search optimizes, in words: "dev accuracy", "dev R²" or "dev cost"."""
-    return "dev cost" if config.metric == "cost" else f"dev {metric_label(metric_name)}"
+    return objective_words(config.metric, metric_name)
 
 
 def _metric_name(config: SearchConfig, Y_train) -> str:

@@ -285,3 +285,10 @@ def test_ties_are_broken_by_dev_cost_then_trial_number():
     # objective cost: ties in cost go to the higher dev metric, then the smaller number
     records = [TrialRecord(number=n, state="COMPLETE", dev_metric=m, dev_cost=0.5) for n, m in ((3, 0.8), (1, 0.9), (2, 0.9))]
     assert [r.number for r in rank_trials(records, "cost", "minimize")] == [1, 2, 3]
+
+
+def test_the_command_lines_number_formats_show_a_missing_value_as_a_dash():
+    from nnlab.text import format_cost_fixed, format_metric_fixed
+
+    assert format_metric_fixed(float("nan"), "accuracy") == "-" and format_cost_fixed(None) == "-"
+    assert format_metric_fixed(0.9, "accuracy") == "90.00 %" and format_cost_fixed(0.25) == "0.250000"

@@ -25,6 +25,8 @@ import numpy as np
 from .io import atomic_write
 
 __all__ = [
+    "COLORS",
+    "cost_axes",
     "decision_boundary_figure",
     "learning_curve_figure",
     "new_figure",
@@ -217,7 +219,8 @@ def new_figure(n_axes=1, width=6.4, height=4.8, columns=1):
 
 
 def png_bytes(figure) -> bytes:
-    """``figure`` rendered as PNG bytes (to embed it); its artists are freed afterwards."""
+    """``figure`` rendered as PNG bytes (to embed it). The figure is cleared afterwards (its
+    artists freed): render or save a figure once."""
     buffer = io.BytesIO()
     try:
         figure.savefig(buffer, format="png")

@@ -113,6 +113,8 @@ def _fixed(number: float, decimals: int) -> str:
 def format_metric_fixed(value, metric_name: str) -> str:
     """The command line's form of a metric: accuracy as ``90.00 %``, others with 4 decimals."""
     number = as_float(value)
+    if not math.isfinite(number):
+        return "-"
     if metric_name == "accuracy":
         return f"{100 * number:.2f} %"
     return _fixed(number, 4)
@@ -120,7 +122,8 @@ def format_metric_fixed(value, metric_name: str) -> str:
 
 def format_cost_fixed(value) -> str:
     """The command line's form of a cost: 6 decimals (4 significant digits from 1e6 on)."""
-    return _fixed(as_float(value), 6)
+    number = as_float(value)
+    return _fixed(number, 6) if math.isfinite(number) else "-"
 
 
 def format_seconds(value) -> str:

@@ -1,4 +1,4 @@
-"""Ctrl-C at a chosen moment: send SIGINT to a running ``nnlab`` command once a condition holds."""
+"""Ctrl-C (or a kill) at a chosen moment: signal a running ``nnlab`` command once a condition holds."""
 
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ def start_interruptible(args, **kwargs) -> subprocess.Popen:
 
 
 def sigint_when(process: subprocess.Popen, ready: Callable[[], bool], poll: float = 0.02,
-                timeout: float = 120) -> tuple[str, str]:
+                timeout: float = 120, signum: int = signal.SIGINT) -> tuple[str, str]:
     """Wait until ``ready()`` (or ``timeout`` seconds), check that ``process`` still runs, send
-    SIGINT and return its ``(stdout, stderr)``; the process is killed if anything fails first."""
+    ``signum`` (SIGINT: Ctrl-C) and return its ``(stdout, stderr)``; the process is killed if
+    anything fails first."""
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and process.poll() is None and not ready():
             time.sleep(poll)
-        assert process.poll() is None, "the command finished before it could be interrupted"
-        process.send_signal(signal.SIGINT)
+        assert process.poll() is None, "the command finished before it could be signalled; make trials longer"
+        process.send_signal(signum)
         return process.communicate(timeout=60)
     finally:
         if process.poll() is None:

@@ -143,16 +143,7 @@ def test_a_search_killed_with_sigkill_resumes_without_losing_or_repeating_trials
     out = tmp_path / "killed"
     process = subprocess.Popen([NNLAB, "search", str(path), "--out", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while completed_in(out / "study.db") < 3 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.05)
-        assert process.poll() is None, "the search finished before it could be killed; make trials longer"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    sigint_when(process, lambda: completed_in(out / "study.db") >= 3, poll=0.05, signum=signal.SIGKILL)
     before = completed_in(out / "study.db")
     assert 3 <= before < 8
 

@@ -18,7 +18,7 @@ from .config import Hyperparameters
 from .data.scaling import Standardizer
 from .engine import initializers, losses, metrics, network
 from .engine.losses import check_sample_weight
-from .engine.training import History, OptimizerState, TrainOptions, train_unchecked
+from .engine.training import History, OptimizerState, TrainOptions, check_dev_weight, train_unchecked
 from .engine.validation import as_float_array, check_finite, describe
 from .errors import TrainingDiverged
 from . import model_file
@@ -219,9 +219,7 @@ class Model:
             if X_dev.shape[0] != X.shape[0]:
                 raise ValueError(f"X_dev must have {X.shape[0]} features (rows) like X; got shape {X_dev.shape}")
             dev = (X_dev, self._targets(dev[1], X_dev, "Y_dev", "X_dev"))
-            dev_weight = None if dev_weight is None else check_sample_weight(dev_weight, X_dev.shape[1], "dev_weight")
-        elif dev_weight is not None:
-            raise ValueError("dev_weight needs a dev set; got dev=None")
+        dev_weight = check_dev_weight(dev_weight, dev)
         if continuing:
             parameters, state = self.parameters_, self._continued_state(keep_optimizer)
         else:

@@ -32,8 +32,8 @@ from .scoring import History, Scorer
 from .threads import paced_steps, under_thread_policy
 from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
 
-__all__ = ["History", "OptimizerState", "TrainOptions", "TrainResult", "check_training_data", "gradient_descent",
-           "train", "train_unchecked"]
+__all__ = ["History", "OptimizerState", "TrainOptions", "TrainResult", "check_dev_weight", "check_training_data",
+           "gradient_descent", "train", "train_unchecked"]
 
 
 @dataclass(frozen=True)
@@ -178,10 +178,7 @@ def train(X, Y, parameters: dict, *, dev: tuple | None = None, rng: np.random.Ra
     X, Y, dev = check_training_data(X, Y, parameters, options, dev)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, X.shape[1])
-    if dev_weight is not None:
-        if dev is None:
-            raise ValueError("dev_weight needs a dev set; got dev=None")
-        dev_weight = check_sample_weight(dev_weight, dev[0].shape[1], "dev_weight")
+    dev_weight = check_dev_weight(dev_weight, dev)
     if state is not None:
         check_state(state, options, parameters)
     return train_unchecked(X, Y, parameters, options, dev=dev, rng=rng, on_epoch=on_epoch,
@@ -200,6 +197,15 @@ def check_state(state, options: TrainOptions, parameters: dict) -> None:
                           or any(np.shape(value) != (size,) for value in state.moments.values())):
         shapes = {name: np.shape(value) for name, value in state.moments.items()}
         raise ValueError(f"state.moments must be {sorted(MOMENTS[options.optimizer])} of shape ({size},) each; got {shapes}")
+
+
+def check_dev_weight(dev_weight, dev):
+    """``dev_weight`` (m_dev,) checked against the dev set ``(X_dev, Y_dev)``; None stays None."""
+    if dev_weight is None:
+        return None
+    if dev is None:
+        raise ValueError("dev_weight needs a dev set; got dev=None")
+    return check_sample_weight(dev_weight, dev[0].shape[1], "dev_weight")
 
 
 def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None):

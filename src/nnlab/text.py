@@ -87,14 +87,16 @@ def objective_words(objective: str, metric) -> str:
     return "dev cost" if objective == "cost" else f"dev {metric_label(metric)}"
 
 
-def format_metric(value, metric_name: str) -> str:
-    """Accuracy as a percentage with two decimals, R² (or any other metric) as a number."""
+def format_metric(value, metric_name: str, *, percent: str = "%", number_format=None) -> str:
+    """Accuracy as a percentage with two decimals, R² (or any other metric) as a number; ``-``
+    for a missing value. ``percent`` and ``number_format`` are the command line's variants
+    (:func:`format_metric_fixed`)."""
     number = as_float(value)
     if not math.isfinite(number):
         return "-"
     if metric_name == "accuracy":
-        return f"{100.0 * number:.2f}%"
-    return f"{number:.4f}"
+        return f"{100.0 * number:.2f}{percent}"
+    return number_format(number) if number_format is not None else f"{number:.4f}"
 
 
 def format_cost(value) -> str:
@@ -112,12 +114,7 @@ def _fixed(number: float, decimals: int) -> str:
 
 def format_metric_fixed(value, metric_name: str) -> str:
     """The command line's form of a metric: accuracy as ``90.00 %``, others with 4 decimals."""
-    number = as_float(value)
-    if not math.isfinite(number):
-        return "-"
-    if metric_name == "accuracy":
-        return f"{100 * number:.2f} %"
-    return _fixed(number, 4)
+    return format_metric(value, metric_name, percent=" %", number_format=lambda number: _fixed(number, 4))
 
 
 def format_cost_fixed(value) -> str:

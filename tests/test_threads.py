@@ -1,17 +1,23 @@
-"""The BLAS thread policy (nnlab.engine.threads): who decides, and what the pacer does.
+"""The BLAS thread policy (nnlab.engine.threads): who decides, how the load is read, what the
+pacer sets.
 
-The decisions are checked against the real BLAS through threadpoolctl; no timing is asserted:
-the pacer's clock is a fake one that the probe advances by an amount that depends on the
-thread count the BLAS really has at that moment.
+The decisions are checked against the real BLAS through threadpoolctl. The arithmetic of the
+load is checked on a fake ``/proc`` whose numbers the test sets; a real busy process is then
+seen through the real ``/proc``. No timing is asserted.
 """
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from nnlab.engine import threads as policy
+from nnlab.engine.threads import CoreLoad
 from nnlab.engine.training import TrainOptions, train
 
 
@@ -27,7 +33,7 @@ def automatic(monkeypatch):
     """A process where the policy is automatic: no BLAS variables, 2 BLAS threads, 2 cores."""
     for name in policy.ENVIRONMENT_LIMITS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NNLAB_THREADS", "auto")  # the measured policy is opt-in
+    monkeypatch.delenv("NNLAB_THREADS", raising=False)  # the measured policy is the default
     monkeypatch.setattr(policy, "_usable_cores", lambda: 2)
     with threadpool_limits(limits=2, user_api="blas"):
         yield
@@ -110,93 +116,163 @@ def test_results_do_not_depend_on_the_thread_count_beyond_blas(automatic):
         np.testing.assert_allclose(auto[name], one[name], rtol=1e-10, atol=1e-14)
 
 
-# --------------------------------------------------------------------------- the pacer
-class FakeMachine:
-    """A clock that the probe advances by ``cost[threads the BLAS has now]``."""
+# --------------------------------------------------------------------------- the machine's load
+class FakeProc:
+    """A ``/proc`` whose tick counts, running tasks and clock the test sets.
 
-    def __init__(self, cost):
-        self.now, self.cost = 0.0, dict(cost)
+    ``cpu`` holds each CPU's (user, nice, system, idle, iowait, irq, softirq, steal) ticks."""
+
+    def __init__(self, cpus=2):
+        self.now = 0.0
+        self.cpu = {i: [0] * 8 for i in range(cpus)}
+        self.running = 1  # procs_running: this test's own thread
+        self.own = [0, 0]  # this process's utime, stime
+        self.tasks = {"100": "R"}
+
+    def read(self, path):
+        if path == "/proc/stat":
+            lines = ["cpu  " + " ".join(str(sum(v[k] for v in self.cpu.values())) for k in range(8))]
+            lines += [f"cpu{i} " + " ".join(map(str, v)) for i, v in self.cpu.items()]
+            return "\n".join(lines + ["intr 0", f"procs_running {self.running}", "procs_blocked 0"]) + "\n"
+        if path == "/proc/self/stat":
+            rest = ["S"] + ["0"] * 10 + [str(self.own[0]), str(self.own[1])] + ["0"] * 30
+            return "100 (python (x) y) " + " ".join(rest) + "\n"  # a ')' in the name: parsed from the last one
+        task = path.split("/")[-2]
+        return f"{task} (python) {self.tasks[task]} 1 2 3\n"
+
+    def listdir(self, path):
+        assert path == "/proc/self/task"
+        return list(self.tasks)
 
     def clock(self):
         return self.now
 
-    def probe(self):
-        self.now += self.cost[blas_threads()]
-
-    def step(self, pacer, seconds, examples=100):
-        pacer.start_step()
+    def spend(self, seconds, *, others=0.0, own=0.0, niced=0.0, ticks=100):
+        """``seconds`` pass; other processes keep ``others`` cores busy, this one ``own``."""
         self.now += seconds
-        pacer.end_step(examples)
+        self.cpu[0][0] += round(ticks * seconds * (others + own))  # user
+        self.cpu[1][1] += round(ticks * seconds * niced)  # nice
+        self.cpu[1][3] += round(ticks * seconds * 2)  # idle: never counted
+        self.own[0] += round(ticks * seconds * own)
+
+    def load(self, cpus=(0, 1)):
+        return CoreLoad(cpus=cpus, read=self.read, listdir=self.listdir, clock=self.clock)
 
 
-def test_the_pacer_keeps_the_faster_setting(automatic):
-    quiet = FakeMachine({2: 0.01, 1: 0.016})
-    pacer = policy.Pacer(2, quiet.probe, clock=quiet.clock)
-    assert pacer.choose() == 2 and blas_threads() == 2
-    busy = FakeMachine({2: 0.04, 1: 0.016})
-    pacer = policy.Pacer(2, busy.probe, clock=busy.clock)
-    assert pacer.choose() == 1 and blas_threads() == 1
+def test_core_load_counts_other_processes_busy_ticks():
+    proc = FakeProc()
+    load = proc.load()
+    load.tick = 100
+    first = load.sample()
+    proc.spend(2.0, others=1.0, own=1.5, niced=0.5)
+    second = load.sample()
+    assert second.time - first.time == 2.0
+    assert load.others(first, second) == pytest.approx(1.0)  # own ticks and nice ticks are not others'
+    proc.spend(1.0, own=2.0)
+    assert load.others(second, load.sample()) == 0.0
+    assert load.others(second, second) == 0.0  # no time passed: nothing to say
 
 
-def test_a_much_slower_step_falls_back_to_one_thread_and_a_quiet_spell_returns(automatic):
-    machine = FakeMachine({2: 0.01, 1: 0.016})
-    pacer = policy.Pacer(2, machine.probe, clock=machine.clock)
-    assert pacer.choose() == 2
-    for _ in range(policy.REFERENCE_STEPS + 3):
-        machine.step(pacer, 0.01)
-    assert pacer.reference == pytest.approx(1e-4) and len(pacer.probes) == 1
-    machine.now += 1000  # a long run: the probes' share of it is small
-    machine.cost[2] = 0.05  # another process takes a core: two threads collapse
-    machine.step(pacer, 0.05)  # one late step: no probe
-    assert len(pacer.probes) == 1
-    for _ in range(policy.REFERENCE_STEPS - 1):  # a lasting slowdown: a probe, and one thread
-        machine.step(pacer, 0.01 * policy.SLOWER * 1.1)
-    assert pacer.probes[-1]["reason"] == "slower" and pacer.threads == 1 and blas_threads() == 1
-    machine.cost[2] = 0.01  # it leaves: after the recheck period, all threads again
-    machine.step(pacer, 0.016)
-    machine.now += 100 * policy.RECHECK_SECONDS  # (and the probes' share of the time is small)
-    machine.step(pacer, 0.016)
-    assert pacer.probes[-1]["reason"] == "recheck" and pacer.threads == 2 and blas_threads() == 2
+def test_core_load_reads_only_the_cpus_it_may_use():
+    proc = FakeProc(cpus=4)
+    load = proc.load(cpus=(1,))  # cpu0, where the others run, is not this process's
+    load.tick = 100
+    first = load.sample()
+    proc.spend(1.0, others=1.0)
+    assert load.others(first, load.sample()) == 0.0
 
 
-def test_probes_wait_while_they_would_take_more_than_their_share(automatic):
-    machine = FakeMachine({2: 0.01, 1: 0.016})
-    pacer = policy.Pacer(2, machine.probe, clock=machine.clock)
-    pacer.choose()  # 78 ms of probing in a run of 0.2 s: no second probe yet
-    for _ in range(policy.REFERENCE_STEPS + 1 + 5):
-        machine.step(pacer, 0.01)
-    machine.cost[2] = 0.05
-    for _ in range(10):
-        machine.step(pacer, 0.05)
-    assert len(pacer.probes) == 1 and blas_threads() == 2
-    machine.now += 1000  # the run goes on long enough
-    machine.step(pacer, 0.05)
-    assert pacer.probes[-1]["reason"] == "slower" and blas_threads() == 1
+def test_running_others_leaves_out_this_process_threads():
+    proc = FakeProc()
+    proc.running, proc.tasks = 4, {"100": "R", "101": "R", "102": "S"}  # two of ours run: two others
+    assert proc.load().sample().running_others == 2
+    proc.running = 1  # our count races with the kernel's: never below zero
+    assert proc.load().sample().running_others == 0
 
 
-def test_a_step_within_the_margin_does_not_probe(automatic):
-    machine = FakeMachine({2: 0.01, 1: 0.016})
-    pacer = policy.Pacer(2, machine.probe, clock=machine.clock)
-    pacer.choose()
-    for seconds in [0.01] * (policy.REFERENCE_STEPS + 1):
-        machine.step(pacer, seconds)
-    machine.now += 1000  # a long run: the probes' share of it is small
-    for _ in range(5):
-        machine.step(pacer, 0.01 * policy.SLOWER * 0.9)
-    assert len(pacer.probes) == 1 and blas_threads() == 2
+def test_without_proc_the_load_is_unknown():
+    def missing(path):
+        raise FileNotFoundError(path)
+
+    assert policy.CoreLoad(cpus=(0, 1), read=missing, listdir=lambda path: []).sample() is None
 
 
-def test_training_runs_under_the_pacer_and_restores_the_blas(automatic):
+def test_a_real_busy_process_is_seen():
+    """Through the real /proc: a busy loop beside this process keeps at least half a core busy."""
+    load = policy.CoreLoad()
+    if load.sample() is None:
+        pytest.skip("no /proc here")
+    loop = subprocess.Popen([sys.executable, "-c", "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"])
+    try:
+        time.sleep(0.2)  # started
+        before = load.sample()
+        running = before.running_others
+        time.sleep(0.6)
+        others = load.others(before, load.sample())
+    finally:
+        loop.kill()
+        loop.wait()
+    assert others >= 0.5, f"a busy loop ran beside this process, but others kept only {others:.2f} cores busy"
+    assert running >= 1
+
+
+# --------------------------------------------------------------------------- the pacer
+def test_the_start_takes_a_thread_per_free_core(automatic):
+    proc = FakeProc()
+    assert policy.Pacer(2, proc.load()).start() == 2 and blas_threads() == 2
+    proc.running, proc.tasks = 2, {"100": "R"}  # another process runs now
+    assert policy.Pacer(2, proc.load()).start() == 1 and blas_threads() == 1
+    proc.running = 9
+    assert policy.Pacer(2, proc.load()).start() == 1  # never fewer than one
+
+
+def test_the_watch_follows_the_load_once_a_window(automatic):
+    proc = FakeProc()
+    load = proc.load()
+    load.tick = 100
+    pacer = policy.Pacer(2, load, window=0.25)
+    assert pacer.start() == 2
+    proc.spend(2.0, others=1.0, own=1.0)  # a busy process starts
+    pacer.end_step()
+    assert pacer.threads == 1 and blas_threads() == 1
+    proc.spend(0.1, others=0.0, own=1.0)  # within the window: no look
+    pacer.end_step()
+    assert len(pacer.decisions) == 2
+    proc.spend(1.0, others=0.6, own=1.0)  # over the 1.1 s since the last look, half a core: still one
+    pacer.end_step()
+    assert pacer.threads == 1
+    proc.spend(1.0, others=0.3, own=2.0)  # it stops (or shrinks to a third of a core): two again
+    pacer.end_step()
+    assert pacer.threads == 2 and blas_threads() == 2
+    assert [d["reason"] for d in pacer.decisions] == ["start", "load", "load", "load"]
+    assert [d["others"] for d in pacer.decisions[1:]] == pytest.approx([1.0, 0.6 / 1.1, 0.3], abs=0.01)  # a window spans all since the last look
+
+
+def test_many_cores_keep_a_thread_per_free_core():
+    proc = FakeProc(cpus=8)
+    pacer = policy.Pacer(8, proc.load(cpus=range(8)))
+    assert [pacer.threads_for(o) for o in (0.0, 0.4, 0.6, 1.0, 3.2, 7.9, 12.0)] == [8, 8, 7, 7, 5, 1, 1]
+
+
+def test_training_follows_the_load_and_restores_the_blas(automatic, monkeypatch):
+    proc = FakeProc()
+    proc.running, proc.tasks = 2, {"100": "R"}  # busy at the start
+    monkeypatch.setattr(policy, "CoreLoad", lambda: proc.load())
     X, Y, parameters = _problem()
-    pacers = []
-    train(X, Y, parameters, epochs=40, learning_rate=0.01,
-          on_epoch=lambda e, h: pacers.append(policy.current_pacer()))
-    assert pacers[0] is not None and all(p is pacers[0] for p in pacers)
-    assert pacers[0].probes and pacers[0].probes[0]["reason"] == "start"
+    seen = []
+
+    def on_epoch(epoch, history):
+        seen.append((policy.current_pacer(), blas_threads()))
+        proc.spend(0.2, others=0.0, own=1.0)  # then quiet: the next window finds two cores free
+
+    train(X, Y, parameters, epochs=6, learning_rate=0.01, on_epoch=on_epoch)
+    pacer = seen[0][0]
+    assert pacer is not None and all(p is pacer for p, _ in seen)
+    assert [t for _, t in seen] == [1, 1, 2, 2, 2, 2]  # the first window ends after the second epoch
     assert policy.current_pacer() is None and blas_threads() == 2
 
 
-def test_small_or_short_runs_are_not_probed(automatic):
+def test_small_runs_are_not_paced(automatic):
     rs = np.random.RandomState(0)
     X, Y = rs.rand(2, 400), (rs.rand(1, 400) > 0.5).astype(float)  # the flower's size
     parameters = {"W1": rs.randn(4, 2), "b1": np.zeros((4, 1)), "W2": rs.randn(1, 4), "b2": np.zeros((1, 1))}
@@ -205,8 +281,10 @@ def test_small_or_short_runs_are_not_probed(automatic):
     assert seen == [None] * 50
 
 
-def test_without_nnlab_threads_the_blas_is_left_as_it_is(automatic, monkeypatch):
-    monkeypatch.delenv("NNLAB_THREADS")
-    assert policy.decide() == ("leave", None)
+def test_without_proc_the_blas_is_left_as_it_is(automatic, monkeypatch):
+    def missing(path):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(policy, "CoreLoad", lambda: CoreLoad(read=missing, listdir=missing))
     seen, after = _threads_seen()
     assert seen == [2, 2, 2] and after == 2 and policy.current_pacer() is None

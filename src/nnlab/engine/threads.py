@@ -1,47 +1,52 @@
 """How many BLAS threads a training run's products get: measured, not guessed.
 
-On a quiet machine a multi-threaded BLAS (OpenBLAS by default) is faster; on a machine where
-another process keeps a core busy, its threads wait for each other at every product and a run
-can take 2-4x longer than on one thread. No setting is right everywhere, so a run measures:
+On a quiet machine a multi-threaded BLAS (OpenBLAS by default) is faster. Where another process
+keeps a core busy, OpenBLAS's threads wait for each other at every product, and a run takes 2-4x
+longer than on one thread (measured on two cores: the cat network 1.4 s on two threads and 2.0 s
+on one when quiet, 3.7-6.2 s on two and 2.0 s on one beside one busy process). Timing a product
+at two settings to choose between them does not work: a product short enough to be a cheap probe
+is dominated by waking the BLAS's threads, and chose wrongly on a quiet machine. What decides is
+whether the cores are taken, and the kernel counts that exactly, so a run reads it:
 
-0. **Opt-in.** The measured policy runs only with ``NNLAB_THREADS=auto``; without it a run leaves
-   the BLAS exactly as it is (the policy made the benchmark's quiet W1 float32 mini-batch case
-   13 % slower, and a quiet machine must not pay for it).
 1. **Who decides.** A user's choice always wins, and then nothing is measured: the ``threads``
-   option of :class:`~nnlab.engine.training.TrainOptions`, else the ``NNLAB_THREADS`` environment
-   variable (both: that many threads for the run), else ``OPENBLAS_NUM_THREADS``,
-   ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``BLIS_NUM_THREADS`` or a threadpoolctl limit
-   around the call (the search's ``one_blas_thread``): the BLAS is left exactly as it is. A
-   limit is recognised by the BLAS having fewer threads than the process may use cores (a
-   limit *equal* to the core count cannot be told from no limit, and changes nothing anyway).
-   Runs whose largest product stays under OpenBLAS's own threading threshold (2**18
-   multiply-adds: it runs them on one thread whatever it is told) and runs too short to pay
-   for a measurement are left alone too.
-2. **The probe.** Before the first step, the run's largest product (``W1 @ X`` on one batch's
-   worth of columns, fewer if the run is short) is timed three times at all threads and three
-   times at one, interleaved; the faster median is kept. The probe costs at most
-   :data:`PROBE_SHARE` of the run's own product work.
-3. **The watch.** Each step (forward, backward, update) is timed per example. The first steps
-   at the chosen setting are its reference; when the median of the last :data:`REFERENCE_STEPS`
-   steps is more than :data:`SLOWER` times the reference (something started on the machine: a
-   lasting slowdown, not one late step), a new probe decides again, and so does, while on one
-   thread, a period that doubles from :data:`RECHECK_SECONDS` (the machine may have become
-   quiet). Probes after the first wait while they would take more than :data:`PROBE_SHARE` of
-   the run's time so far.
+   option of :class:`~nnlab.engine.training.TrainOptions`, else ``NNLAB_THREADS=n`` (both: that
+   many threads for the run), else ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
+   ``MKL_NUM_THREADS``, ``BLIS_NUM_THREADS`` or a threadpoolctl limit around the call (the
+   search's ``one_blas_thread``): the BLAS is left exactly as it is. A limit is recognised by the
+   BLAS having fewer threads than the process may use cores. Runs whose products all stay under
+   OpenBLAS's own threading threshold (2**18 multiply-adds: it runs them on one thread whatever
+   it is told) are left alone, and so is a machine without Linux's ``/proc`` (the policy has
+   nothing to read there).
+2. **The start.** Before the first step the run counts the tasks that other processes have
+   running on the CPUs right now (``procs_running`` in ``/proc/stat``, less this process's own
+   running threads) and takes a thread for each core left: ``cores - others``, at least one.
+3. **The watch.** Between steps, once every :data:`WINDOW_SECONDS`, it reads how many CPU ticks
+   the cores it may use spent on other processes since the last look (``/proc/stat`` per CPU,
+   less this process's own ticks from ``/proc/self/stat``) and sets the threads to the cores
+   those processes left free, rounded to the nearest: on two cores, one thread while others
+   keep half a core or more busy, two again once they stop. Processes running at a lower
+   priority (``nice``) are not counted: the kernel gives them a core only when nothing else
+   wants it.
 
-Results: the thread count changes how OpenBLAS splits a product among threads, not the
-arithmetic of one output element in the builds nnlab meets, but BLAS libraries promise nothing
-about it: a different thread count may change the lowest bits of a result. Pin ``threads`` (or
-``NNLAB_THREADS``) where bit-for-bit repeatability across machines matters.
+Cost: on a quiet machine the run keeps the BLAS's own thread count (today's speed) and pays a
+few reads of ``/proc`` (about 20 us each, at most four a second). Known limits: a CPU quota
+(cgroups ``cpu.max``) is not read, and on a container's host ``procs_running`` counts tasks on
+every CPU, so the start may take one thread on a free core until the first window corrects it.
+
+Results: the thread count changes how OpenBLAS splits a product among threads; in float32
+mini-batch runs that moves the lowest bits of a result (measured: a final cost of 2.29573 on one
+thread and 2.29581 on two after an epoch of 235 steps). Pin ``threads`` (or ``NNLAB_THREADS``)
+where bit-for-bit repeatability across machines and loads matters.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
-import statistics
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -49,17 +54,17 @@ from threadpoolctl import ThreadpoolController
 
 from .validation import check_positive_int
 
-__all__ = ["ENVIRONMENT_LIMITS", "Pacer", "decide", "paced_steps", "under_thread_policy"]
+__all__ = ["ENVIRONMENT_LIMITS", "CoreLoad", "LoadSample", "Pacer", "decide", "paced_steps", "under_thread_policy"]
+
+log = logging.getLogger(__name__)
 
 #: Environment variables by which a user fixes the BLAS's threads before the process starts.
 ENVIRONMENT_LIMITS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 #: OpenBLAS runs a product of fewer multiply-adds than this on one thread (interface/gemm.c).
 OPENBLAS_THREADING_THRESHOLD = 2**18
-PROBE_SHARE = 0.01  # the probe's products: at most this share of the run's product work
-PROBE_ROUNDS = 3  # timings per setting and probe
-SLOWER = 1.5  # steps this many times their reference per-example time (median of 3) trigger a probe
-REFERENCE_STEPS = 3  # steps at a new setting that make its reference (median)
-RECHECK_SECONDS = 1.0  # on one thread: probe again after this long, doubling while it stays
+#: Seconds between two looks at the machine's load during a run. Long enough that the kernel's
+#: tick counts (100 a second per CPU) measure a core's share to within a tenth.
+WINDOW_SECONDS = 0.25
 
 _controller = None
 _local = threading.local()  # the pacer of the run in progress in this thread
@@ -73,20 +78,24 @@ def _blas():
     return [lib for lib in _controller.lib_controllers if lib.user_api == "blas"]
 
 
-def _usable_cores() -> int:
+def _usable_cpus() -> frozenset[int]:
     try:
-        return len(os.sched_getaffinity(0))
+        return frozenset(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        return frozenset(range(os.cpu_count() or 1))
+
+
+def _usable_cores() -> int:
+    return len(_usable_cpus())
 
 
 def decide(threads: int | None = None, environ=None) -> tuple[str, int | None]:
     """Who sets the run's BLAS threads: ``("fixed", n)``, ``("leave", None)`` or ``("auto", n)``.
 
-    ``fixed``: the ``threads`` argument, else ``NNLAB_THREADS=n``. ``leave``: the default (no
-    ``NNLAB_THREADS``), a BLAS environment variable or an active limit (fewer BLAS threads than
-    usable cores), or nothing to choose (one core, no BLAS found). ``auto``: with
-    ``NNLAB_THREADS=auto``, the policy chooses between ``n`` (all) threads and one.
+    ``fixed``: the ``threads`` argument, else ``NNLAB_THREADS=n``. ``leave``: a BLAS environment
+    variable or an active limit (fewer BLAS threads than usable cores), or nothing to choose (one
+    core, no BLAS found). ``auto`` (the default, or ``NNLAB_THREADS=auto``): the policy chooses
+    between ``n`` (all) threads and one, from the machine's load.
     """
     environ = os.environ if environ is None else environ
     if threads is not None:
@@ -98,10 +107,6 @@ def decide(threads: int | None = None, environ=None) -> tuple[str, int | None]:
         except ValueError:
             raise ValueError(f"NNLAB_THREADS must be a positive integer or 'auto'; got {text!r}") from None
         return "fixed", check_positive_int(value, "NNLAB_THREADS")
-    if text != "auto":
-        # Opt-in for now: in the benchmark's quiet W1 float32 mini-batch case the measured policy
-        # was 13 % slower than leaving the BLAS as it is, and it must never cost a quiet machine.
-        return "leave", None
     if any(environ.get(name, "").strip() for name in ENVIRONMENT_LIMITS):
         return "leave", None
     libs = _blas()
@@ -116,96 +121,151 @@ def _set_threads(n: int) -> None:
         lib.set_num_threads(n)
 
 
+# --------------------------------------------------------------------------- the machine's load
+@dataclass(frozen=True)
+class LoadSample:
+    """One look at the CPU accounting (see :class:`CoreLoad`)."""
+
+    time: float  # seconds, CoreLoad's clock
+    busy_ticks: int  # ticks the usable CPUs spent running anything at normal priority
+    own_ticks: int  # ticks this process spent (all its threads)
+    running_others: int  # tasks of other processes running right now
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="ascii", errors="replace") as file:
+        return file.read()
+
+
+class CoreLoad:
+    """How many of the usable cores other processes keep busy, from Linux's ``/proc``.
+
+    Parameters
+    ----------
+    cpus : set of int, optional
+        The CPUs this process may run on (default: its affinity).
+    read, listdir : callable
+        ``read(path) -> str`` and ``listdir(path) -> list``; a test may give a fake ``/proc``.
+    clock : callable
+        Seconds (``time.monotonic``).
+    """
+
+    def __init__(self, cpus=None, read: Callable[[str], str] = _read, listdir=os.listdir, clock=time.monotonic):
+        self.cpus = _usable_cpus() if cpus is None else frozenset(cpus)
+        self.read, self.listdir, self.clock = read, listdir, clock
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        try:
+            self.nice = os.getpriority(os.PRIO_PROCESS, 0) > 0  # then this process's ticks count as nice
+        except (AttributeError, OSError):
+            self.nice = False
+
+    @property
+    def cores(self) -> int:
+        return len(self.cpus)
+
+    def sample(self) -> LoadSample | None:
+        """The accounting now, or None where ``/proc`` cannot be read (not Linux)."""
+        try:
+            stat = self.read("/proc/stat")
+            own = self.read("/proc/self/stat")
+            own_running = self._own_running()
+        except (OSError, ValueError):
+            return None
+        busy, running = 0, 0
+        for line in stat.splitlines():
+            name, _, rest = line.partition(" ")
+            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in self.cpus:
+                # user nice system idle iowait irq softirq steal ...: idle and iowait are free;
+                # nice is time that yields to us (unless this process is niced itself)
+                t = [int(v) for v in rest.split()]
+                busy += t[0] + t[2] + t[5] + t[6] + (t[7] if len(t) > 7 else 0) + (t[1] if self.nice else 0)
+            elif name == "procs_running":
+                running = int(rest)
+        fields = own[own.rindex(")") + 2:].split()  # after "pid (comm) ": state is field 3
+        own_ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return LoadSample(self.clock(), busy, own_ticks, max(0, running - own_running))
+
+    def _own_running(self) -> int:
+        count = 0
+        for task in self.listdir("/proc/self/task"):
+            try:
+                text = self.read(f"/proc/self/task/{task}/stat")
+            except OSError:  # the thread ended meanwhile
+                continue
+            count += text[text.rindex(")") + 2:text.rindex(")") + 3] == "R"
+        return count
+
+    def others(self, before: LoadSample, after: LoadSample) -> float:
+        """Cores that other processes kept busy on average between two samples."""
+        seconds = after.time - before.time
+        if seconds <= 0:
+            return 0.0
+        ticks = (after.busy_ticks - before.busy_ticks) - (after.own_ticks - before.own_ticks)
+        return max(0.0, ticks / self.tick / seconds)
+
+
+# --------------------------------------------------------------------------- the run's threads
 class Pacer:
-    """Chooses between ``many`` BLAS threads and one for a run, by timing (see the module).
+    """Sets a run's BLAS threads to the cores other processes leave free (see the module).
 
     Parameters
     ----------
     many : int
-        The thread count of "all threads".
-    probe : callable
-        ``probe()`` runs one representative product and returns; timed by the pacer.
-    clock : callable
-        Seconds (``time.perf_counter``); a test may give its own.
+        The BLAS's own thread count: the most the pacer sets.
+    load : CoreLoad
+        Where the machine's load is read.
+    window : float
+        Seconds between two looks during the run.
     """
 
-    def __init__(self, many: int, probe: Callable[[], object], clock=time.perf_counter):
-        self.many, self.probe, self.clock = many, probe, clock
+    def __init__(self, many: int, load: CoreLoad, window: float = WINDOW_SECONDS):
+        self.many, self.load, self.window = many, load, window
         self.threads = many
-        self.reference: float | None = None  # seconds per example of a step at self.threads
-        self._recent: list[float] = []
-        self._started = 0.0
-        self._recheck = RECHECK_SECONDS
-        self.last_probe = -np.inf
-        self.probes: list[dict] = []  # what each probe measured and chose (for reports, tests)
-        self._began, self._probing = None, 0.0  # when the first probe started; seconds spent probing
+        self.last: LoadSample | None = None
+        self.decisions: list[dict] = []  # each look: why, how many cores others took, the threads set
 
-    def choose(self, reason: str = "start") -> int:
-        """Time the probe at ``many`` threads and at one, interleaved; keep the faster."""
-        began = self.clock()
-        if self._began is None:
-            self._began = began
-        times = {self.many: [], 1: []}
-        for _ in range(PROBE_ROUNDS):
-            for n in times:
-                _set_threads(n)
-                start = self.clock()
-                self.probe()
-                times[n].append(self.clock() - start)
-        medians = {n: statistics.median(t) for n, t in times.items()}
-        chosen = min(medians, key=medians.get)  # dict order: many first, kept on a tie
-        self.reference, self._recent = None, []  # the machine may have changed: a new reference
-        if chosen == self.threads and reason == "recheck":
-            self._recheck *= 2
-        elif chosen != self.threads:
-            self._recheck = RECHECK_SECONDS
-        self.threads = chosen
-        _set_threads(chosen)
-        self.last_probe = self.clock()
-        self._probing += self.last_probe - began
-        self.probes.append({"reason": reason, "seconds": medians, "chosen": chosen})
-        return chosen
+    def threads_for(self, others: float) -> int:
+        """The threads for the cores that ``others`` busy cores leave, rounded to the nearest."""
+        free = self.load.cores - others
+        return max(1, min(self.many, int(np.floor(free + 0.5))))
 
-    def start_step(self) -> None:
-        self._started = self.clock()
+    def start(self) -> int | None:
+        """The first decision, from the tasks running elsewhere now; returns the threads set, or
+        None (nothing set) where the load cannot be read."""
+        self.last = self.load.sample()
+        if self.last is None:
+            return None
+        return self._set("start", self.last.running_others)
 
-    def end_step(self, examples: int) -> None:
-        """Record a step of ``examples`` examples; probe again if it was much slower than the
-        reference, or when on one thread the recheck period has passed."""
-        now = self.clock()
-        self._recent.append((now - self._started) / max(examples, 1))
-        affordable = self._probing < PROBE_SHARE * (now - self._began) if self._began is not None else True
-        if self.reference is None:
-            if len(self._recent) > REFERENCE_STEPS:  # the first step at a setting warms caches: dropped
-                self.reference = statistics.median(self._recent[1:])
-                self._recent = []
-        else:
-            self._recent = self._recent[-REFERENCE_STEPS:]
-            if (len(self._recent) == REFERENCE_STEPS and statistics.median(self._recent) > SLOWER * self.reference
-                    and affordable):
-                self.choose("slower")
-                return
-        if self.threads == 1 and self.many > 1 and now - self.last_probe > self._recheck and affordable:
-            self.choose("recheck")
+    def end_step(self) -> None:
+        """After a step: when a window has passed, read the load over it and set the threads."""
+        if self.last is None or self.load.clock() - self.last.time < self.window:
+            return
+        now = self.load.sample()
+        if now is None:
+            return
+        others, self.last = self.load.others(self.last, now), now
+        self._set("load", others)
+
+    def _set(self, reason: str, others: float) -> int:
+        threads = self.threads_for(others)
+        self.decisions.append({"reason": reason, "others": others, "threads": threads})
+        if threads != self.threads or reason == "start":
+            if threads != self.threads:
+                log.debug("BLAS threads %d -> %d: other processes keep %.2f of %d cores busy",
+                          self.threads, threads, others, self.load.cores)
+            self.threads = threads
+            _set_threads(threads)
+        return threads
 
 
-def _largest_product(X, parameters, batch_size, epochs):
-    """``(probe, worth_it)``: a closure timing ``W1 @ X[:, :k]`` and whether the run is long
-    and large enough for the policy to matter."""
-    W1 = parameters["W1"]
-    n1, n0 = W1.shape
+def _threaded_products(X, parameters, batch_size) -> bool:
+    """Does a step hold a product large enough for OpenBLAS to run it on several threads?"""
     m = X.shape[1]
-    step = m if batch_size is None or batch_size >= m else batch_size
-    run_madds = epochs * m * sum(a * b for a, b in zip(
-        [np.shape(parameters[f"W{l}"])[0] for l in range(1, len(parameters) // 2 + 1)],
-        [np.shape(parameters[f"W{l}"])[1] for l in range(1, len(parameters) // 2 + 1)]))
-    k = min(step, int(PROBE_SHARE * run_madds / (2 * PROBE_ROUNDS * n1 * n0)))
-    if n1 * n0 * min(step, k) < OPENBLAS_THREADING_THRESHOLD:
-        return None, False
-    W1 = np.asarray(W1, dtype=X.dtype)
-    columns = X[:, :k]
-    out = np.empty((n1, k), dtype=X.dtype)
-    return (lambda: np.matmul(W1, columns, out=out)), True
+    columns = m if batch_size is None or batch_size >= m else batch_size
+    largest = max(np.shape(parameters[f"W{l}"])[0] * np.shape(parameters[f"W{l}"])[1]
+                  for l in range(1, len(parameters) // 2 + 1))
+    return largest * columns >= OPENBLAS_THREADING_THRESHOLD
 
 
 def under_thread_policy(train_unchecked):
@@ -216,20 +276,20 @@ def under_thread_policy(train_unchecked):
     @functools.wraps(train_unchecked)
     def run(X, Y, parameters, options, **kwargs):
         mode, n = decide(getattr(options, "threads", None))
-        if mode == "leave":
+        pacer = None
+        if mode == "auto" and _threaded_products(X, parameters, options.batch_size):
+            pacer = Pacer(n, CoreLoad())
+        if mode == "leave" or (mode == "auto" and pacer is None):
             return train_unchecked(X, Y, parameters, options, **kwargs)
         libs = _blas()
         before = [lib.num_threads for lib in libs]
         outer = getattr(_local, "pacer", None)
         try:
-            if mode == "fixed":
+            _local.pacer = pacer
+            if pacer is None:
                 _set_threads(n)
+            elif pacer.start() is None:  # no /proc to read: the BLAS as it was
                 _local.pacer = None
-            else:
-                probe, worth_it = _largest_product(X, parameters, options.batch_size, options.epochs)
-                _local.pacer = Pacer(n, probe) if worth_it else None
-                if _local.pacer is not None:
-                    _local.pacer.choose("start")
             return train_unchecked(X, Y, parameters, options, **kwargs)
         finally:
             _local.pacer = outer
@@ -245,16 +305,15 @@ def current_pacer() -> Pacer | None:
 
 
 def paced_steps(epoch: Callable):
-    """Wrap an epoch's batch iterator so that each step between two batches is timed by the
-    run's pacer (unchanged when there is none)."""
+    """Wrap an epoch's batch iterator so that the run's pacer looks at the load between steps
+    (unchanged when there is none)."""
     pacer = current_pacer()
     if pacer is None:
         return epoch
 
     def paced():
         for item in epoch():
-            pacer.start_step()
             yield item
-            pacer.end_step(item[0].shape[1])
+            pacer.end_step()
 
     return paced

@@ -288,3 +288,35 @@ def test_without_proc_the_blas_is_left_as_it_is(automatic, monkeypatch):
     monkeypatch.setattr(policy, "CoreLoad", lambda: CoreLoad(read=missing, listdir=missing))
     seen, after = _threads_seen()
     assert seen == [2, 2, 2] and after == 2 and policy.current_pacer() is None
+
+
+def test_concurrent_runs_restore_the_blas_once_the_last_one_ends(automatic):
+    """Threads of one process training at once: the BLAS's count is process-wide, so it is put
+    back when the last run ends, never by one that ends under another (which would leave the
+    process on one thread for good); a run beside another does not measure."""
+    import threading
+
+    X, Y, parameters = _problem()
+    first_inside, second_started, first_done = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first(e, h):  # holds its run open until the second one has started
+        first_inside.set()
+        second_started.wait(10)
+
+    def run_first():
+        train(X, Y, parameters, epochs=1, learning_rate=0.01, threads=1, on_epoch=first)
+        first_done.set()
+
+    def second(e, h):  # and this one outlives the first
+        second_started.set()
+        first_done.wait(10)
+        seen["threads"], seen["pacer"] = blas_threads(), policy.current_pacer()
+
+    worker = threading.Thread(target=run_first)
+    worker.start()
+    assert first_inside.wait(10)  # the order: first in, second in, first out, second out
+    train(X, Y, parameters, epochs=1, learning_rate=0.01, threads=1, on_epoch=second)
+    worker.join(10)
+    assert seen == {"threads": 1, "pacer": None}  # the first run's end did not restore under it
+    assert blas_threads() == 2 and policy._runs == 0  # the last one's end did

@@ -268,33 +268,59 @@ def _threaded_products(X, parameters, batch_size) -> bool:
     return largest * columns >= OPENBLAS_THREADING_THRESHOLD
 
 
+# Runs in this process that set the BLAS's threads now (threads of one process may each train),
+# and the BLAS's thread counts from before the first of them, put back when the last one ends:
+# the BLAS's setting is process-wide, so a run that ended first must not restore it under another.
+_runs_lock = threading.Lock()
+_runs = 0
+_restore: list[int] = []
+
+
+def _enter() -> bool:
+    """Count a run that sets the BLAS's threads; True when no other run does (it may measure)."""
+    global _runs, _restore
+    with _runs_lock:
+        if _runs == 0:
+            _restore = [lib.num_threads for lib in _blas()]
+        _runs += 1
+        return _runs == 1
+
+
+def _leave() -> None:
+    global _runs
+    with _runs_lock:
+        _runs -= 1
+        if _runs == 0:
+            for lib, count in zip(_blas(), _restore):
+                lib.set_num_threads(count)
+
+
 def under_thread_policy(train_unchecked):
     """Decorate the training loop: set the run's BLAS threads by :func:`decide` and, when
     automatic, a :class:`Pacer` that :func:`paced_steps` feeds; the BLAS's own thread count is
-    restored when the run ends, however it ends."""
+    restored when the run ends, however it ends (when the last of several concurrent runs ends).
+    A run that starts while another one in this process sets the threads does not measure."""
 
     @functools.wraps(train_unchecked)
     def run(X, Y, parameters, options, **kwargs):
         mode, n = decide(getattr(options, "threads", None))
-        pacer = None
-        if mode == "auto" and _threaded_products(X, parameters, options.batch_size):
-            pacer = Pacer(n, CoreLoad())
-        if mode == "leave" or (mode == "auto" and pacer is None):
+        if mode == "leave" or (mode == "auto" and not _threaded_products(X, parameters, options.batch_size)):
             return train_unchecked(X, Y, parameters, options, **kwargs)
-        libs = _blas()
-        before = [lib.num_threads for lib in libs]
         outer = getattr(_local, "pacer", None)
+        alone = _enter()
         try:
-            _local.pacer = pacer
-            if pacer is None:
+            pacer = None
+            if mode == "fixed":
                 _set_threads(n)
-            elif pacer.start() is None:  # no /proc to read: the BLAS as it was
-                _local.pacer = None
+            elif alone:
+                pacer = Pacer(n, CoreLoad())
+                if pacer.start() is None:  # no /proc to read: the BLAS as it was
+                    pacer = None
+            _local.pacer = pacer
             return train_unchecked(X, Y, parameters, options, **kwargs)
         finally:
             _local.pacer = outer
-            for lib, count in zip(libs, before):
-                lib.set_num_threads(count)
+            _leave()
 
     return run
 

@@ -20,13 +20,16 @@ whether the cores are taken, and the kernel counts that exactly, so a run reads 
 2. **The start.** Before the first step the run counts the tasks that other processes have
    running on the CPUs right now (``procs_running`` in ``/proc/stat``, less this process's own
    running threads) and takes a thread for each core left: ``cores - others``, at least one.
-3. **The watch.** Between steps, once every :data:`WINDOW_SECONDS`, it reads how many CPU ticks
+   That count cannot tell a ``nice`` task from another, so the first look comes early
+   (:data:`FIRST_LOOK_SECONDS`).
+3. **The watch.** Between steps, then once every :data:`WINDOW_SECONDS`, it reads how many CPU ticks
    the cores it may use spent on other processes since the last look (``/proc/stat`` per CPU,
    less this process's own ticks from ``/proc/self/stat``) and sets the threads to the cores
    those processes left free, rounded to the nearest: on two cores, one thread while others
-   keep half a core or more busy, two again once they stop. Processes running at a lower
-   priority (``nice``) are not counted: the kernel gives them a core only when nothing else
-   wants it.
+   keep half a core or more busy, two again once they keep less than a quarter (adding threads
+   takes :data:`UP_MARGIN` more: two threads beside a busy core cost more than one thread on a
+   quiet machine). Processes running at a lower priority (``nice``) are not counted: the kernel
+   gives them a core only when nothing else wants it.
 
 Cost: on a quiet machine the run keeps the BLAS's own thread count (today's speed) and pays a
 few reads of ``/proc`` (about 20 us each, at most four a second). Known limits: a CPU quota
@@ -65,6 +68,15 @@ OPENBLAS_THREADING_THRESHOLD = 2**18
 #: Seconds between two looks at the machine's load during a run. Long enough that the kernel's
 #: tick counts (100 a second per CPU) measure a core's share to within a tenth.
 WINDOW_SECONDS = 0.25
+#: Counts of running tasks the start takes the smallest of (about 60 us each): a kernel worker
+#: or this process's own BLAS thread going to sleep between two reads shows in one count only.
+START_SAMPLES = 3
+#: Cores of margin before a look adds threads: a busy core caught in a short window can read as
+#: half a core (the scheduler had not yet spread the tasks), and two threads beside it collapse.
+UP_MARGIN = 0.25
+#: Seconds before the first look: soon, because the start counts every running task, a niced one
+#: too, and a mistaken start should not last; long enough that a busy core shows (5 ticks, +-1).
+FIRST_LOOK_SECONDS = 0.05
 
 _controller = None
 _local = threading.local()  # the pacer of the run in progress in this thread
@@ -214,12 +226,14 @@ class Pacer:
         The BLAS's own thread count: the most the pacer sets.
     load : CoreLoad
         Where the machine's load is read.
-    window : float
-        Seconds between two looks during the run.
+    window, first_look : float
+        Seconds between two looks during the run, and from the start to the first look.
     """
 
-    def __init__(self, many: int, load: CoreLoad, window: float = WINDOW_SECONDS):
+    def __init__(self, many: int, load: CoreLoad, window: float = WINDOW_SECONDS,
+                 first_look: float = FIRST_LOOK_SECONDS):
         self.many, self.load, self.window = many, load, window
+        self._wait = first_look  # seconds from the last look to the next
         self.threads = many
         self.last: LoadSample | None = None
         self.decisions: list[dict] = []  # each look: why, how many cores others took, the threads set
@@ -235,20 +249,28 @@ class Pacer:
         self.last = self.load.sample()
         if self.last is None:
             return None
-        return self._set("start", self.last.running_others)
+        others = self.last.running_others
+        for _ in range(START_SAMPLES - 1):  # a busy process runs in every sample; a passing task does not
+            if others == 0:
+                break
+            self.last = self.load.sample() or self.last
+            others = min(others, self.last.running_others)
+        return self._set("start", others)
 
     def end_step(self) -> None:
         """After a step: when a window has passed, read the load over it and set the threads."""
-        if self.last is None or self.load.clock() - self.last.time < self.window:
+        if self.last is None or self.load.clock() - self.last.time < self._wait:
             return
         now = self.load.sample()
         if now is None:
             return
-        others, self.last = self.load.others(self.last, now), now
+        others, self.last, self._wait = self.load.others(self.last, now), now, self.window
         self._set("load", others)
 
     def _set(self, reason: str, others: float) -> int:
         threads = self.threads_for(others)
+        if reason != "start" and threads > self.threads:  # more threads only on a clear margin:
+            threads = max(self.threads, self.threads_for(others + UP_MARGIN))  # a collapse costs more
         self.decisions.append({"reason": reason, "others": others, "threads": threads})
         if threads != self.threads or reason == "start":
             if threads != self.threads:

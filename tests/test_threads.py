@@ -128,6 +128,7 @@ class FakeProc:
         self.running = 1  # procs_running: this test's own thread
         self.own = [0, 0]  # this process's utime, stime
         self.tasks = {"100": "R"}
+        self.procs = {}  # other processes: pid -> (state, flags, nice)
 
     def read(self, path):
         if path == "/proc/stat":
@@ -137,12 +138,24 @@ class FakeProc:
         if path == "/proc/self/stat":
             rest = ["S"] + ["0"] * 10 + [str(self.own[0]), str(self.own[1])] + ["0"] * 30
             return "100 (python (x) y) " + " ".join(rest) + "\n"  # a ')' in the name: parsed from the last one
-        task = path.split("/")[-2]
-        return f"{task} (python) {self.tasks[task]} 1 2 3\n"
+        if path.startswith("/proc/self/task/"):
+            task = path.split("/")[-2]
+            return f"{task} (python) {self.tasks[task]} 1 2 3\n"
+        pid = path.split("/")[2]
+        state, flags, nice = self.procs[pid]
+        fields = [state, "1", "1", "1", "0", "-1", str(flags)] + ["0"] * 8 + ["20", str(nice)] + ["0"] * 20  # proc(5) fields 3-9, 18, 19
+        return f"{pid} (busy) " + " ".join(fields) + "\n"
 
     def listdir(self, path):
+        if path == "/proc":
+            return ["self", "stat", "100", *self.procs]  # 100: this process, left out by pid
         assert path == "/proc/self/task"
         return list(self.tasks)
+
+    def elsewhere(self, *procs):
+        """Other processes running now: ``(state, flags, nice)`` each; procs_running follows."""
+        self.procs = {str(200 + i): p for i, p in enumerate(procs)}
+        self.running = 1 + sum(state == "R" for state, _, _ in procs)
 
     def clock(self):
         return self.now
@@ -183,7 +196,7 @@ def test_core_load_reads_only_the_cpus_it_may_use():
 
 
 def test_running_others_leaves_out_this_process_threads():
-    proc = FakeProc()
+    proc = FakeProc()  # procs_running counts threads, this process's too
     proc.running, proc.tasks = 4, {"100": "R", "101": "R", "102": "S"}  # two of ours run: two others
     assert proc.load().sample().running_others == 2
     proc.running = 1  # our count races with the kernel's: never below zero
@@ -217,13 +230,19 @@ def test_a_real_busy_process_is_seen():
 
 
 # --------------------------------------------------------------------------- the pacer
-def test_the_start_takes_a_thread_per_free_core(automatic):
+def test_the_start_takes_a_thread_per_free_core(automatic, monkeypatch):
+    monkeypatch.setattr(policy.os, "getpid", lambda: 100)
     proc = FakeProc()
     assert policy.Pacer(2, proc.load()).start() == 2 and blas_threads() == 2
-    proc.running, proc.tasks = 2, {"100": "R"}  # another process runs now
+    proc.elsewhere(("R", 0, 0))  # another process runs now
     assert policy.Pacer(2, proc.load()).start() == 1 and blas_threads() == 1
-    proc.running = 9
+    proc.elsewhere(*[("R", 0, 0)] * 9)
     assert policy.Pacer(2, proc.load()).start() == 1  # never fewer than one
+    proc.elsewhere(("R", 0, 19), ("R", policy.PF_KTHREAD, 0), ("S", 0, 0))  # niced, a kernel thread, asleep
+    assert policy.Pacer(2, proc.load()).start() == 2
+    proc.elsewhere()
+    proc.running = 2  # counted, but found nowhere by the scan (it ended): not another process
+    assert policy.Pacer(2, proc.load()).start() == 2
 
 
 def test_the_watch_follows_the_load_once_a_window(automatic):
@@ -263,7 +282,8 @@ def test_many_cores_keep_a_thread_per_free_core():
 
 def test_training_follows_the_load_and_restores_the_blas(automatic, monkeypatch):
     proc = FakeProc()
-    proc.running, proc.tasks = 2, {"100": "R"}  # a task runs elsewhere at the start (a niced one, say)
+    monkeypatch.setattr(policy.os, "getpid", lambda: 100)
+    proc.elsewhere(("R", 0, 0))  # another process runs at the start
     monkeypatch.setattr(policy, "CoreLoad", lambda: proc.load())
     X, Y, parameters = _problem()
     seen = []

@@ -24,8 +24,8 @@ whether the cores are taken, and the kernel counts that exactly, so a run reads 
    ``/proc/<pid>/stat`` confirms it, leaving out kernel threads and ``nice`` processes (on the
    quiet machine, 46 counts in 2,000 were not zero, and the scan found no such process or a
    kernel thread; unconfirmed, one sent a full-batch run to one thread for its whole first
-   step). The first look then comes early (:data:`FIRST_LOOK_SECONDS`).
-3. **The watch.** Between steps, then once every :data:`WINDOW_SECONDS`, it reads how many CPU ticks
+   step).
+3. **The watch.** Between steps, once every :data:`WINDOW_SECONDS`, it reads how many CPU ticks
    the cores it may use spent on other processes since the last look (``/proc/stat`` per CPU,
    less this process's own ticks from ``/proc/self/stat``) and sets the threads to the cores
    those processes left free, rounded to the nearest: on two cores, one thread while others
@@ -36,8 +36,8 @@ whether the cores are taken, and the kernel counts that exactly, so a run reads 
 
 Cost: on a quiet machine the run keeps the BLAS's own thread count (today's speed) and pays a
 few reads of ``/proc`` (about 20 us each, at most four a second). Known limits: a CPU quota
-(cgroups ``cpu.max``) is not read, and on a container's host ``procs_running`` counts tasks on
-every CPU, so the start may take one thread on a free core until the first window corrects it.
+(cgroups ``cpu.max``) is not read, and the start's scan sees only the processes it can find (a
+container's own; a process's main thread), so a busy process it misses is seen at the first look.
 
 Results: the thread count changes how OpenBLAS splits a product among threads; in float32
 mini-batch runs that moves the lowest bits of a result (measured: a final cost of 2.29573 on one
@@ -68,8 +68,10 @@ log = logging.getLogger(__name__)
 ENVIRONMENT_LIMITS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 #: OpenBLAS runs a product of fewer multiply-adds than this on one thread (interface/gemm.c).
 OPENBLAS_THREADING_THRESHOLD = 2**18
-#: Seconds between two looks at the machine's load during a run. Long enough that the kernel's
-#: tick counts (100 a second per CPU) measure a core's share to within a tenth.
+#: Seconds between two looks at the machine's load during a run, the first one included. Long
+#: enough that the kernel's tick counts (100 a second per CPU) measure a core's share to within a
+#: tenth (in 50 ms windows a quiet machine read as up to 0.2 cores busy, and quiet runs that
+#: looked that early were up to 1.5x slower in paired rounds).
 WINDOW_SECONDS = 0.25
 #: Counts of running tasks the start takes the smallest of (about 60 us each): a kernel worker
 #: or this process's own BLAS thread going to sleep between two reads shows in one count only.
@@ -79,9 +81,6 @@ PF_KTHREAD = 0x00200000
 #: Cores of margin before a look adds threads: a busy core caught in a short window can read as
 #: half a core (the scheduler had not yet spread the tasks), and two threads beside it collapse.
 UP_MARGIN = 0.25
-#: Seconds before the first look: soon, because the start counts every running task, a niced one
-#: too, and a mistaken start should not last; long enough that a busy core shows (5 ticks, +-1).
-FIRST_LOOK_SECONDS = 0.05
 
 _controller = None
 _local = threading.local()  # the pacer of the run in progress in this thread
@@ -111,8 +110,8 @@ def decide(threads: int | None = None, environ=None) -> tuple[str, int | None]:
 
     ``fixed``: the ``threads`` argument, else ``NNLAB_THREADS=n``. ``leave``: a BLAS environment
     variable or an active limit (fewer BLAS threads than usable cores), or nothing to choose (one
-    core, no BLAS found). ``auto`` (the default, or ``NNLAB_THREADS=auto``): the policy chooses
-    between ``n`` (all) threads and one, from the machine's load.
+    core, no BLAS found). ``auto`` (the default, or ``NNLAB_THREADS=auto``): the policy gives
+    the BLAS a thread per core that other processes leave free, at most ``n`` (its own count).
     """
     environ = os.environ if environ is None else environ
     if threads is not None:
@@ -248,14 +247,12 @@ class Pacer:
         The BLAS's own thread count: the most the pacer sets.
     load : CoreLoad
         Where the machine's load is read.
-    window, first_look : float
-        Seconds between two looks during the run, and from the start to the first look.
+    window : float
+        Seconds between two looks during the run (from the start to the first one too).
     """
 
-    def __init__(self, many: int, load: CoreLoad, window: float = WINDOW_SECONDS,
-                 first_look: float = FIRST_LOOK_SECONDS):
+    def __init__(self, many: int, load: CoreLoad, window: float = WINDOW_SECONDS):
         self.many, self.load, self.window = many, load, window
-        self._wait = first_look  # seconds from the last look to the next
         self.threads = many
         self.last: LoadSample | None = None
         self.decisions: list[dict] = []  # each look: why, how many cores others took, the threads set
@@ -286,12 +283,12 @@ class Pacer:
 
     def end_step(self) -> None:
         """After a step: when a window has passed, read the load over it and set the threads."""
-        if self.last is None or self.load.clock() - self.last.time < self._wait:
+        if self.last is None or self.load.clock() - self.last.time < self.window:
             return
         now = self.load.sample()
         if now is None:
             return
-        others, self.last, self._wait = self.load.others(self.last, now), now, self.window
+        others, self.last = self.load.others(self.last, now), now
         self._set("load", others)
 
     def _set(self, reason: str, others: float) -> int:

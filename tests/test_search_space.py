@@ -291,7 +291,7 @@ def test_malformed_toml_gives_line_and_column(tmp_path):
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(ConfigError, match="absent.toml: no such file"):
+    with pytest.raises(ConfigError, match="absent.toml: no such TOML file"):
         load_search_config(tmp_path / "absent.toml")
     with pytest.raises(ConfigError, match="expected a TOML file"):
         load_search_config(tmp_path)

@@ -15,16 +15,16 @@ from ..labels import is_one_hot
 __all__ = ["as_numeric", "check_finite", "check_labels", "existing_file", "shown"]
 
 
-def existing_file(path, kind: str) -> Path:
-    """``path`` as a Path, or a DataError if it is not an existing regular file."""
+def existing_file(path, kind: str, error: type[Exception] = DataError) -> Path:
+    """``path`` as a Path, or ``error`` (one line) if it is not an existing regular file."""
     try:
         path = Path(os.fspath(path))
     except TypeError:
-        raise DataError(f"expected a path to a {kind} file; got {path!r}") from None
+        raise error(f"expected a path to a {kind} file; got {path!r}") from None
     if not path.exists():
-        raise DataError(f"{path}: no such {kind} file")
+        raise error(f"{path}: no such {kind} file")
     if not path.is_file():
-        raise DataError(f"{path}: expected a {kind} file; found a directory or special file")
+        raise error(f"{path}: expected a {kind} file; found a directory or special file")
     return path
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Hyperparameters
-from ..engine.validation import describe
+from ..data.checks import existing_file
 from .pruning import PrunerConfig
 from .space import ConfigError, decode, grid_size, jsonable
 
@@ -216,14 +216,7 @@ def load_search_config(path) -> SearchConfig:
         If the file is missing, not UTF-8, malformed TOML (with tomllib's line and column), or
         invalid (see :func:`parse_search_config`).
     """
-    try:
-        path = Path(os.fspath(path))
-    except TypeError:
-        raise ConfigError(f"expected a path to a search configuration (.toml); got {describe(path)}") from None
-    if not path.exists():
-        raise ConfigError(f"{path}: no such file")
-    if not path.is_file():
-        raise ConfigError(f"{path}: expected a TOML file; found a directory or special file")
+    path = existing_file(path, "TOML", error=ConfigError)
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:

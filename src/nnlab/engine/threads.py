@@ -1,4 +1,4 @@
-"""How many BLAS threads a training run's products get: measured, not guessed.
+"""How many BLAS threads a training run's products get: read from the machine's load, not guessed.
 
 On a quiet machine a multi-threaded BLAS (OpenBLAS by default) is faster. Where another process
 keeps a core busy, OpenBLAS's threads wait for each other at every product, and a run takes 2-4x
@@ -8,7 +8,7 @@ at two settings to choose between them does not work: a product short enough to 
 is dominated by waking the BLAS's threads, and chose wrongly on a quiet machine. What decides is
 whether the cores are taken, and the kernel counts that exactly, so a run reads it:
 
-1. **Who decides.** A user's choice always wins, and then nothing is measured: the ``threads``
+1. **Who decides.** A user's choice always wins, and then the load is not read: the ``threads``
    option of :class:`~nnlab.engine.training.TrainOptions`, else ``NNLAB_THREADS=n`` (both: that
    many threads for the run), else ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
    ``MKL_NUM_THREADS``, ``BLIS_NUM_THREADS`` or a threadpoolctl limit around the call (the
@@ -29,7 +29,7 @@ whether the cores are taken, and the kernel counts that exactly, so a run reads 
    the cores it may use spent on other processes since the last look (``/proc/stat`` per CPU,
    less this process's own ticks from ``/proc/self/stat``) and sets the threads to the cores
    those processes left free, rounded to the nearest: on two cores, one thread while others
-   keep half a core or more busy, two again once they keep less than a quarter (adding threads
+   keep more than half a core busy, two again once they keep a quarter or less (adding threads
    takes :data:`UP_MARGIN` more: two threads beside a busy core cost more than one thread on a
    quiet machine). Processes running at a lower priority (``nice``) are not counted: the kernel
    gives them a core only when nothing else wants it.
@@ -47,11 +47,12 @@ where bit-for-bit repeatability across machines and loads matters.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
 import time
+from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -60,7 +61,7 @@ from threadpoolctl import ThreadpoolController
 
 from .validation import check_positive_int
 
-__all__ = ["ENVIRONMENT_LIMITS", "CoreLoad", "LoadSample", "Pacer", "decide", "paced_steps", "under_thread_policy"]
+__all__ = ["ENVIRONMENT_LIMITS", "CoreLoad", "LoadSample", "LoadWatch", "decide", "thread_policy"]
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,6 @@ PF_KTHREAD = 0x00200000
 UP_MARGIN = 0.25
 
 _controller = None
-_local = threading.local()  # the pacer of the run in progress in this thread
 
 
 def _blas():
@@ -145,7 +145,6 @@ class LoadSample:
     time: float  # seconds, CoreLoad's clock
     busy_ticks: int  # ticks the usable CPUs spent running anything at normal priority
     own_ticks: int  # ticks this process spent (all its threads)
-    running_others: int  # tasks of other processes running right now
 
 
 def _read(path: str) -> str:
@@ -164,11 +163,15 @@ class CoreLoad:
         ``read(path) -> str`` and ``listdir(path) -> list``; a test may give a fake ``/proc``.
     clock : callable
         Seconds (``time.monotonic``).
+    pid : int, optional
+        This process's id (default: ``os.getpid()``), left out of the scan.
     """
 
-    def __init__(self, cpus=None, read: Callable[[str], str] = _read, listdir=os.listdir, clock=time.monotonic):
+    def __init__(self, cpus=None, read: Callable[[str], str] = _read, listdir=os.listdir, clock=time.monotonic,
+                 pid: int | None = None):
         self.cpus = _usable_cpus() if cpus is None else frozenset(cpus)
         self.read, self.listdir, self.clock = read, listdir, clock
+        self.pid = os.getpid() if pid is None else pid
         self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         try:
             self.nice = os.getpriority(os.PRIO_PROCESS, 0) > 0  # then this process's ticks count as nice
@@ -184,10 +187,9 @@ class CoreLoad:
         try:
             stat = self.read("/proc/stat")
             own = self.read("/proc/self/stat")
-            own_running = self._own_running()
-        except (OSError, ValueError):
+        except OSError:
             return None
-        busy, running = 0, 0
+        busy = 0
         for line in stat.splitlines():
             name, _, rest = line.partition(" ")
             if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in self.cpus:
@@ -195,19 +197,24 @@ class CoreLoad:
                 # nice is time that yields to us (unless this process is niced itself)
                 t = [int(v) for v in rest.split()]
                 busy += t[0] + t[2] + t[5] + t[6] + (t[7] if len(t) > 7 else 0) + (t[1] if self.nice else 0)
-            elif name == "procs_running":
-                running = int(rest)
         fields = own[own.rindex(")") + 2:].split()  # after "pid (comm) ": state is field 3
         own_ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-        return LoadSample(self.clock(), busy, own_ticks, max(0, running - own_running))
+        return LoadSample(self.clock(), busy, own_ticks)
+
+    def running_others(self) -> int:
+        """Tasks other processes have running right now: ``procs_running`` (``/proc/stat``) less
+        this process's own running threads. Raises OSError where ``/proc`` cannot be read."""
+        running = next(int(line.split()[1]) for line in self.read("/proc/stat").splitlines()
+                       if line.startswith("procs_running "))
+        return max(0, running - self._own_running())
 
     def running_elsewhere(self) -> int:
         """Processes other than this one whose (main) thread is running now, leaving out kernel
         threads and processes at a lower priority (``nice``): a scan of ``/proc/<pid>/stat``,
-        about 30 us a process, for the start to confirm :attr:`LoadSample.running_others`."""
-        own, count = os.getpid(), 0
+        about 30 us a process, for the start to confirm :meth:`running_others`."""
+        count = 0
         for name in self.listdir("/proc"):
-            if not name.isdigit() or int(name) == own:
+            if not name.isdigit() or int(name) == self.pid:
                 continue
             try:
                 text = self.read(f"/proc/{name}/stat")
@@ -238,13 +245,13 @@ class CoreLoad:
 
 
 # --------------------------------------------------------------------------- the run's threads
-class Pacer:
+class LoadWatch:
     """Sets a run's BLAS threads to the cores other processes leave free (see the module).
 
     Parameters
     ----------
     many : int
-        The BLAS's own thread count: the most the pacer sets.
+        The BLAS's own thread count: the most the watch sets.
     load : CoreLoad
         Where the machine's load is read.
     window : float
@@ -255,7 +262,8 @@ class Pacer:
         self.many, self.load, self.window = many, load, window
         self.threads = many
         self.last: LoadSample | None = None
-        self.decisions: list[dict] = []  # each look: why, how many cores others took, the threads set
+        # the last looks: why, how many cores others took, the threads set (for logs and tests)
+        self.decisions: deque[dict] = deque(maxlen=64)
 
     def threads_for(self, others: float) -> int:
         """The threads for the cores that ``others`` busy cores leave, rounded to the nearest."""
@@ -268,17 +276,16 @@ class Pacer:
         self.last = self.load.sample()
         if self.last is None:
             return None
-        others = self.last.running_others
-        for _ in range(START_SAMPLES - 1):  # a busy process runs in every sample; a passing task does not
-            if others == 0:
-                break
-            self.last = self.load.sample() or self.last
-            others = min(others, self.last.running_others)
-        if others:  # who? a kernel thread or a niced process does not take a core from this run
-            try:
+        try:
+            others = self.load.running_others()
+            for _ in range(START_SAMPLES - 1):  # a busy process runs in every count; a passing task does not
+                if others == 0:
+                    break
+                others = min(others, self.load.running_others())
+            if others:  # who? a kernel thread or a niced process does not take a core from this run
                 others = min(others, self.load.running_elsewhere())
-            except OSError:
-                pass
+        except (OSError, StopIteration):
+            others = 0
         return self._set("start", others)
 
     def end_step(self) -> None:
@@ -296,22 +303,14 @@ class Pacer:
         if reason != "start" and threads > self.threads:  # more threads only on a clear margin:
             threads = max(self.threads, self.threads_for(others + UP_MARGIN))  # a collapse costs more
         self.decisions.append({"reason": reason, "others": others, "threads": threads})
-        if threads != self.threads or reason == "start":
-            if threads != self.threads:
-                log.debug("BLAS threads %d -> %d: other processes keep %.2f of %d cores busy",
-                          self.threads, threads, others, self.load.cores)
+        # (at the start self.threads is the BLAS's own count; beside another run, that run's
+        # count stands: the setting is process-wide and a user's choice wins)
+        if threads != self.threads and _runs <= 1:
+            log.debug("BLAS threads %d -> %d: other processes keep %.2f of %d cores busy",
+                      self.threads, threads, others, self.load.cores)
             self.threads = threads
             _set_threads(threads)
-        return threads
-
-
-def _threaded_products(X, parameters, batch_size) -> bool:
-    """Does a step hold a product large enough for OpenBLAS to run it on several threads?"""
-    m = X.shape[1]
-    columns = m if batch_size is None or batch_size >= m else batch_size
-    largest = max(np.shape(parameters[f"W{l}"])[0] * np.shape(parameters[f"W{l}"])[1]
-                  for l in range(1, len(parameters) // 2 + 1))
-    return largest * columns >= OPENBLAS_THREADING_THRESHOLD
+        return self.threads
 
 
 # Runs in this process that set the BLAS's threads now (threads of one process may each train),
@@ -323,7 +322,7 @@ _restore: list[int] = []
 
 
 def _enter() -> bool:
-    """Count a run that sets the BLAS's threads; True when no other run does (it may measure)."""
+    """Count a run that sets the BLAS's threads; True when no other run does (it may watch the load)."""
     global _runs, _restore
     with _runs_lock:
         if _runs == 0:
@@ -341,51 +340,39 @@ def _leave() -> None:
                 lib.set_num_threads(count)
 
 
-def under_thread_policy(train_unchecked):
-    """Decorate the training loop: set the run's BLAS threads by :func:`decide` and, when
-    automatic, a :class:`Pacer` that :func:`paced_steps` feeds; the BLAS's own thread count is
-    restored when the run ends, however it ends (when the last of several concurrent runs ends).
-    A run that starts while another one in this process sets the threads does not measure."""
+@contextmanager
+def thread_policy(threads: int | None, dims, columns: int):
+    """The BLAS's threads for one training run: ``with thread_policy(...) as watch:``.
 
-    @functools.wraps(train_unchecked)
-    def run(X, Y, parameters, options, **kwargs):
-        mode, n = decide(getattr(options, "threads", None))
-        if mode == "leave" or (mode == "auto" and not _threaded_products(X, parameters, options.batch_size)):
-            return train_unchecked(X, Y, parameters, options, **kwargs)
-        outer = getattr(_local, "pacer", None)
-        alone = _enter()
-        try:
-            pacer = None
-            if mode == "fixed":
-                _set_threads(n)
-            elif alone:
-                pacer = Pacer(n, CoreLoad())
-                if pacer.start() is None:  # no /proc to read: the BLAS as it was
-                    pacer = None
-            _local.pacer = pacer
-            return train_unchecked(X, Y, parameters, options, **kwargs)
-        finally:
-            _local.pacer = outer
-            _leave()
+    Sets them by :func:`decide` and yields a :class:`LoadWatch` for the loop to call
+    :meth:`~LoadWatch.end_step` on, or None (the user's count, the BLAS left alone, or nothing
+    to choose). The BLAS's own count is restored when the run ends, however it ends (when the
+    last of several concurrent runs in this process ends); a run that starts beside another one
+    does not watch the load.
 
-    return run
-
-
-def current_pacer() -> Pacer | None:
-    """The pacer of the run in progress in this thread (None: none, or not automatic)."""
-    return getattr(_local, "pacer", None)
-
-
-def paced_steps(epoch: Callable):
-    """Wrap an epoch's batch iterator so that the run's pacer looks at the load between steps
-    (unchanged when there is none)."""
-    pacer = current_pacer()
-    if pacer is None:
-        return epoch
-
-    def paced():
-        for item in epoch():
-            yield item
-            pacer.end_step()
-
-    return paced
+    Parameters
+    ----------
+    threads : int or None
+        The run's ``threads`` option.
+    dims : sequence of int
+        The layer sizes ``n[0] .. n[L]``.
+    columns : int
+        Examples in a step (the batch size, or m).
+    """
+    mode, n = decide(threads)
+    largest = max(dims[l] * dims[l - 1] for l in range(1, len(dims)))
+    if mode == "leave" or (mode == "auto" and largest * columns < OPENBLAS_THREADING_THRESHOLD):
+        yield None
+        return
+    alone = _enter()
+    try:
+        watch = None
+        if mode == "fixed":
+            _set_threads(n)
+        elif alone:
+            watch = LoadWatch(n, CoreLoad())
+            if watch.start() is None:  # no /proc to read: the BLAS as it was
+                watch = None
+        yield watch
+    finally:
+        _leave()

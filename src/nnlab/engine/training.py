@@ -29,7 +29,7 @@ from .network import backward_unchecked, check_inputs, forward_unchecked, layer_
 from .optimizers import MOMENTS, check_beta, check_optimizer
 from .schedules import learning_rate_at, scheduled_rate
 from .scoring import History, Scorer
-from .threads import paced_steps, under_thread_policy
+from .threads import thread_policy
 from .validation import check_int, check_positive_int, check_positive_number, check_real, describe
 
 __all__ = ["History", "OptimizerState", "TrainOptions", "TrainResult", "check_dev_weight", "check_training_data",
@@ -58,7 +58,7 @@ class TrainOptions:
     keep_prob: float = 1.0  # dropout keep probability of the hidden units, in (0, 1]
     patience: int | None = None  # early stopping: epochs without a better dev cost
     restore_best: bool = True  # with early stopping, return the best dev epoch's parameters
-    threads: int | None = None  # BLAS threads; None: NNLAB_THREADS, else measured (engine.threads)
+    threads: int | None = None  # BLAS threads; None: NNLAB_THREADS, else the machine's load (engine.threads)
 
     def __post_init__(self):
         def set_(name, value):
@@ -231,7 +231,6 @@ def check_training_data(X, Y, parameters: dict, options: TrainOptions, dev=None)
     return X, Y, dev
 
 
-@under_thread_policy  # the run's BLAS threads: the user's, or measured (engine.threads)
 def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, rng=None, on_epoch=None,
                     sample_weight=None, dev_weight=None, state: OptimizerState | None = None) -> TrainResult:
     """:func:`train` for validated arrays (X, Y and dev in the parameters' floating dtype; weights
@@ -255,13 +254,14 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
                     state=state, weights=weights,
                     dev_weights=None if dev_weight is None else sample_weights(dev_weight, state.dtype))
     batches = _Batches(X, Y, state, full_batch, o.batch_size, o.keep_prob < 1, rng, weights)
-    batches.epoch = paced_steps(batches.epoch)  # each step timed for the thread policy
     dev_workspace = None if dev is None else Workspace(state.dims, dev[0].shape[1], state.dtype)  # no dropout
     best = (np.inf, -1, None)  # (dev cost, epoch, flat parameters)
     stopped_early = False
     # A run that blows up ends in TrainingDiverged (the finite-cost checks); the overflow
     # warnings NumPy raises on the way there (float32 reaches inf first) are not the message.
-    with np.errstate(over="ignore", invalid="ignore"):
+    # the run's BLAS threads: the user's, or a thread per core other processes leave free (watch)
+    policy = thread_policy(o.threads, state.dims, m if full_batch else o.batch_size)
+    with np.errstate(over="ignore", invalid="ignore"), policy as watch:
         for epoch in range(first, first + o.epochs):
             alpha = o.learning_rate_of(epoch)
             scorer.start_epoch(epoch, alpha)
@@ -272,6 +272,8 @@ def train_unchecked(X, Y, parameters: dict, options: TrainOptions, *, dev=None, 
                 backward_unchecked(AL, Y_batch, None, activations, loss, lambd, fused, workspace=workspace, weights=w)
                 if not state.update(alpha):
                     raise scorer.step_diverged()
+                if watch is not None:
+                    watch.end_step()
             AL_dev = None
             if dev is not None:
                 AL_dev = forward_unchecked(dev[0], state.layers, activations, 1.0, None, dev_workspace, scorer.dev_slot())

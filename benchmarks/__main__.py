@@ -52,6 +52,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if "quiet" not in args.scenarios:
+        parser.error("--scenarios must include quiet: busy is measured against the same round's quiet times")
 
     stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
     started = time.perf_counter()

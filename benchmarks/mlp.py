@@ -21,7 +21,6 @@ import time
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
 
 #: name -> (loader, task, epochs): the epochs are the usual 200, more where 200 Adam steps on
 #: raw-scale regression targets leave both peers far from converged.

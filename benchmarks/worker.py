@@ -27,6 +27,8 @@ def run_workload(workload: str, *, repeat: int, quick: bool, peers=PEERS, echo=p
     bad = [s for s in scenarios if s not in SCENARIOS]
     if bad or not scenarios:
         raise ValueError(f"scenarios must be taken from {SCENARIOS}; got {list(scenarios)!r}")
+    if "quiet" not in scenarios:  # busy times are reported against the same round's quiet ones
+        raise ValueError(f"scenarios must include 'quiet' (busy is measured against it); got {list(scenarios)!r}")
     environment = describe_environment()  # before the work: the load average says how idle it was
     started = time.perf_counter()
     # bounded: the loop ends by itself after an hour even if this process is killed

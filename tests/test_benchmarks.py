@@ -213,3 +213,22 @@ def test_rounds_won_counts_rounds_where_nnlab_is_fastest():
     nn, a, b = {"seconds": [1.0, 2.0, 1.0, 1.0, 3.0]}, {"seconds": [2.0, 1.0, 2.0, 2.0, 2.0]}, {"seconds": [1.5] * 5}
     assert report.rounds_won(nn, [a, b]) == (3, 5)
     assert report.rounds_won(nn, [{"seconds": [1.0]}]) == (0, 0)  # rounds that do not pair
+
+
+def test_busy_alone_is_refused_before_any_measurement(tmp_path):
+    with pytest.raises(ValueError, match="scenarios must include 'quiet'"):
+        run_workload("W2", repeat=1, quick=True, peers=("nnlab",), scenarios=("busy",))
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--scenarios", "busy", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--scenarios must include quiet" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_rounds_target_says_how_many_rounds_it_needs():
+    def case(nn, peer):
+        return {"case": "c", "unit": "s", "peers": {"nnlab": {"status": "ok", "seconds": nn, "median": statistics.median(nn)},
+                                                    "torch": {"status": "ok", "seconds": peer, "median": statistics.median(peer)}}}
+
+    three = {"workload": "W3", "cases": [case([1.0, 1.0, 2.0], [1.5, 1.5, 1.5])]}  # nnlab wins 2 of 3
+    names = {name: held for name, held, _ in report.targets([three]) if "rounds" in name}
+    assert names == {"W3 c: quiet, nnlab no slower than both peers in ≥ 3 of 3 rounds": False}

@@ -98,14 +98,9 @@ def test_successive_halving_prunes_serially_the_same_way_every_run_and_records_i
 
 
 def _pruned_in(study_db: Path) -> dict:
-    """``{index: epochs}`` of the PRUNED trials in a study file, read directly (the search may be running)."""
-    if not study_db.exists():
-        return {}
-    try:
-        study = optuna.load_study(study_name="nnlab-search", storage=f"sqlite:///{study_db}")
-        return {t.user_attrs["index"]: max(t.intermediate_values) for t in study.trials if t.state.name == "PRUNED"}
-    except Exception:  # being created
-        return {}
+    """``{index: epochs}`` of the PRUNED trials in a study file (its search no longer running)."""
+    study = optuna.load_study(study_name="nnlab-search", storage=f"sqlite:///{study_db}")
+    return {t.user_attrs["index"]: max(t.intermediate_values) for t in study.trials if t.state.name == "PRUNED"}
 
 
 def _count_pruned(study_db: Path) -> int:
@@ -125,6 +120,7 @@ def test_pruned_trials_stay_pruned_after_kill_9_and_resume(tmp_path):
                                stderr=subprocess.DEVNULL)
     sigint_when(process, lambda: _count_pruned(out / "study.db") >= 2, poll=0.05, signum=signal.SIGKILL)
     before = _pruned_in(out / "study.db")
+    assert len(before) >= 2  # the kill came after two trials were pruned
     resumed = run(path, out)
     assert [r.number for r in resumed.records] == list(range(16))  # none lost, none repeated
     after = {r.number: r.epochs_run for r in resumed.records if r.state == "PRUNED"}

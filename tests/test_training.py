@@ -354,7 +354,7 @@ def test_regression_targets_whose_variation_overflows_end_in_training_diverged_n
 
 
 # ---------------------------------------------------------------- example weights
-from nnlab.engine import l2_penalty, model_forward  # noqa: E402
+from nnlab.engine import l2_penalty  # noqa: E402
 from nnlab.engine.losses import get_loss, sample_weights, weighted_cost  # noqa: E402
 from nnlab.engine.training import OptimizerState  # noqa: E402
 

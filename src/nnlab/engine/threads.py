@@ -36,7 +36,8 @@ whether the cores are taken, and the kernel counts that exactly, so a run reads 
 
 Cost: on a quiet machine the run keeps the BLAS's own thread count (today's speed) and pays a
 few reads of ``/proc`` (about 20 us each, at most four a second). Known limits: a CPU quota
-(cgroups ``cpu.max``) is not read, and the start's scan sees only the processes it can find (a
+(cgroups ``cpu.max``) is not read; the start's count covers every CPU, not only this process's
+affinity (the looks do keep to it); and the start's scan sees only the processes it can find (a
 container's own; a process's main thread), so a busy process it misses is seen at the first look.
 
 Results: the thread count changes how OpenBLAS splits a product among threads; in float32

@@ -40,12 +40,13 @@ def check_finite(X: np.ndarray, where: str, name: str = "X") -> None:
 
 
 def as_numeric(x: np.ndarray, where: str, name: str) -> np.ndarray:
-    """Numeric (bool, int, float) ``x`` as float64; DataError for strings, complex, objects."""
+    """Numeric (bool, int, float) ``x`` as float64 (``x`` itself if it is already: the readers
+    pass arrays they have just read); DataError for strings, complex, objects."""
     if x.dtype.kind not in "biuf":
         raise DataError(
             f"{where}: {name} must hold numbers; found an array of dtype {x.dtype}"
         )
-    return x.astype(np.float64)
+    return x.astype(np.float64, copy=False)
 
 
 def check_labels(y: np.ndarray, m: int, where: str, name: str) -> np.ndarray:

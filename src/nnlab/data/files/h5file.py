@@ -61,9 +61,9 @@ def load_h5(path, x_key=None, y_key=None) -> Dataset:
         )
     m = x.shape[0]
     scaled = x.dtype == np.uint8
-    X = as_numeric(x, where, repr(x_key)).reshape(m, -1).T
+    X = np.ascontiguousarray(as_numeric(x, where, repr(x_key)).reshape(m, -1).T)  # (n_x, m): one copy
     if scaled:
-        X = X / 255.0
+        X /= 255.0
     stored_shape = y.shape
     if y.ndim == 1 or (y.ndim == 2 and y.shape[0] == 1 and y.shape[1] == m):
         y = y.reshape(1, -1)
@@ -76,7 +76,7 @@ def load_h5(path, x_key=None, y_key=None) -> Dataset:
         )
     check_finite(X, where, repr(x_key))
     Y = check_labels(y, m, where, repr(y_key))
-    return Dataset(np.ascontiguousarray(X), Y, default_feature_names(X.shape[0]), path.stem)
+    return Dataset(X, Y, default_feature_names(X.shape[0]), path.stem)
 
 
 def read_h5_arrays(path, keys=None) -> dict[str, np.ndarray]:

@@ -181,7 +181,9 @@ class Model:
         a fitted model trains ``epochs`` more from its parameters, preprocessing, standardization
         and classes, continuing the optimizer's state (``keep_optimizer=False``: moments from
         zero), the epoch count (decay schedules continue) and the shuffling stream; ``history_``
-        then holds the new epochs. ``classes`` (classification): all the labels ``Y`` may hold,
+        then holds the new epochs. A warm start keeps ``preprocessor_`` as fitted: ``X`` (and
+        dev's) must be of the kind the model was fitted on, an array or a DataFrame (a TypeError
+        otherwise), and ``preprocessor`` must be None (a ValueError otherwise). ``classes`` (classification): all the labels ``Y`` may hold,
         when ``Y`` lacks some.
 
         On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
@@ -195,7 +197,12 @@ class Model:
         if not continuing:
             self.parameters_ = self.scaler_ = self.history_ = self.optimizer_state_ = self._rng = None
             self.preprocessor_ = None
-        if continuing and self.preprocessor_ is not None:  # the fitted preprocessing, as predict applies it
+        if continuing:  # the fitted preprocessing (or none), as predict applies it
+            if preprocessor is not None:
+                raise ValueError(
+                    "preprocessor must be None with warm_start=True: a warm start keeps the fitted "
+                    f"preprocessing (preprocessor_); got {type(preprocessor).__name__}"
+                )
             X, Y = self._table(X, Y)
             if isinstance(dev, (tuple, list)) and len(dev) == 2:
                 dev = self._table(*dev)

@@ -302,13 +302,14 @@ class Model:
         """The optimizer state a warm start continues: the last fit's (moments from zero unless
         ``keep_optimizer``, or when the optimizer changed), or, for a loaded model, zero moments at
         the epoch its history reached."""
-        state = self.optimizer_state_
-        if state is None:
+        state, optimizer = self.optimizer_state_, self.hyperparameters.optimizer
+        if state is not None and keep_optimizer and state.optimizer == optimizer:
+            return state
+        if state is not None:
+            done = state.epoch
+        else:
             done = int(self.history_.epoch[-1]) + 1 if self.history_ is not None and self.history_.epoch else 0
-            state = OptimizerState(self.hyperparameters.optimizer, {}, 0, done)
-        if not keep_optimizer or state.optimizer != self.hyperparameters.optimizer:
-            state = OptimizerState(self.hyperparameters.optimizer, {}, 0, state.epoch)
-        return state
+        return OptimizerState(optimizer, {}, 0, done)
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X) -> np.ndarray:

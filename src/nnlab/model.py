@@ -183,8 +183,8 @@ class Model:
         zero), the epoch count (decay schedules continue) and the shuffling stream; ``history_``
         then holds the new epochs. A warm start keeps ``preprocessor_`` as fitted: ``X`` (and
         dev's) must be of the kind the model was fitted on, an array or a DataFrame (a TypeError
-        otherwise), and ``preprocessor`` must be None (a ValueError otherwise). ``classes`` (classification): all the labels ``Y`` may hold,
-        when ``Y`` lacks some.
+        otherwise), and ``preprocessor`` must be None (a ValueError otherwise). ``classes``
+        (classification): all the labels ``Y`` may hold, when ``Y`` lacks some.
 
         On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
         finite parameters stay in ``parameters_`` for inspection.
@@ -199,10 +199,8 @@ class Model:
             self.preprocessor_ = None
         if continuing:  # the fitted preprocessing (or none), as predict applies it
             if preprocessor is not None:
-                raise ValueError(
-                    "preprocessor must be None with warm_start=True: a warm start keeps the fitted "
-                    f"preprocessing (preprocessor_); got {type(preprocessor).__name__}"
-                )
+                raise ValueError("preprocessor must be None with warm_start=True (a warm start keeps the fitted "
+                                 f"preprocessor_); got {type(preprocessor).__name__}")
             X, Y = self._table(X, Y)
             if isinstance(dev, (tuple, list)) and len(dev) == 2:
                 dev = self._table(*dev)

@@ -923,3 +923,46 @@ def test_bad_weights_are_named(moons, moons_dev):
         Model(**SMALL_RUN).fit(X, Y, dev_weight=np.ones(200))
     with pytest.raises(ValueError, match="dev_weight must be non-negative"):
         Model(**SMALL_RUN).fit(X, Y, dev=moons_dev, dev_weight=-np.ones(200))
+
+
+def test_a_warm_start_keeps_the_fitted_preprocessing(moons):
+    """A warm start continues the model as fitted: a DataFrame to a model fitted on arrays (and an
+    array to one fitted on a DataFrame) is refused, and a new preprocessor is refused by name."""
+    pd = pytest.importorskip("pandas")
+    from nnlab.data.preprocess import Preprocessor
+
+    X, Y = moons
+    frame = pd.DataFrame(X.T, columns=["a", "b"])
+    labels = pd.Series(np.ravel(Y))
+    on_arrays = Model(**SMALL_RUN).fit(X, Y)
+    with pytest.raises(TypeError, match="fitted on arrays"):
+        on_arrays.fit(frame, labels, warm_start=True)
+    assert on_arrays.preprocessor_ is None
+    on_arrays.predict(X)  # still the array model it was
+    on_frame = Model(**SMALL_RUN).fit(frame, labels)
+    with pytest.raises(TypeError, match="fitted on a DataFrame"):
+        on_frame.fit(X, Y, warm_start=True)
+    fitted = on_frame.preprocessor_
+    with pytest.raises(ValueError, match="preprocessor"):
+        on_frame.fit(frame, labels, warm_start=True, preprocessor=Preprocessor())
+    assert on_frame.preprocessor_ is fitted
+    on_frame.fit(frame, labels, warm_start=True, dev=(frame, labels))
+    assert on_frame.history_.epoch[0] == SMALL_RUN["epochs"] and on_frame.preprocessor_ is fitted
+
+
+def test_object_labels_mean_the_same_from_a_table_or_an_array(moons):
+    """An object Series of numbers is numbers on the DataFrame path as on the array path: the same
+    classes, and a regression on object floats trains."""
+    pd = pytest.importorskip("pandas")
+    X, Y = moons
+    frame = pd.DataFrame(X.T, columns=["a", "b"])
+    labels = pd.Series(np.ravel(Y).astype(int).tolist(), dtype=object)
+    from_frame = Model(**SMALL_RUN).fit(frame, labels)
+    from_array = Model(**SMALL_RUN).fit(X, labels.to_numpy())
+    np.testing.assert_array_equal(from_frame.targets_.classes, from_array.targets_.classes)
+    assert from_frame.targets_.classes.dtype == from_array.targets_.classes.dtype
+    assert from_frame.targets_.classes.dtype.kind != "U"
+    values = pd.Series((X[0] + 2 * X[1]).tolist(), dtype=object)
+    regression = Model(**SMALL_RUN, output="linear").fit(frame, values, task="regression")
+    assert regression.targets_.task == "regression"
+    assert np.isfinite(regression.predict(frame)).all()

@@ -181,8 +181,10 @@ class Model:
         a fitted model trains ``epochs`` more from its parameters, preprocessing, standardization
         and classes, continuing the optimizer's state (``keep_optimizer=False``: moments from
         zero), the epoch count (decay schedules continue) and the shuffling stream; ``history_``
-        then holds the new epochs. ``classes`` (classification): all the labels ``Y`` may hold,
-        when ``Y`` lacks some.
+        then holds the new epochs. A warm start keeps ``preprocessor_`` as fitted: ``X`` (and
+        dev's) must be of the kind the model was fitted on, an array or a DataFrame (a TypeError
+        otherwise), and ``preprocessor`` must be None (a ValueError otherwise). ``classes``
+        (classification): all the labels ``Y`` may hold, when ``Y`` lacks some.
 
         On divergence (a non-finite cost) raises :class:`~nnlab.errors.TrainingDiverged`; the last
         finite parameters stay in ``parameters_`` for inspection.
@@ -195,7 +197,10 @@ class Model:
         if not continuing:
             self.parameters_ = self.scaler_ = self.history_ = self.optimizer_state_ = self._rng = None
             self.preprocessor_ = None
-        if continuing and self.preprocessor_ is not None:  # the fitted preprocessing, as predict applies it
+        if continuing:  # the fitted preprocessing (or none), as predict applies it
+            if preprocessor is not None:
+                raise ValueError("preprocessor must be None with warm_start=True (a warm start keeps the fitted "
+                                 f"preprocessor_); got {type(preprocessor).__name__}")
             X, Y = self._table(X, Y)
             if isinstance(dev, (tuple, list)) and len(dev) == 2:
                 dev = self._table(*dev)
@@ -295,13 +300,14 @@ class Model:
         """The optimizer state a warm start continues: the last fit's (moments from zero unless
         ``keep_optimizer``, or when the optimizer changed), or, for a loaded model, zero moments at
         the epoch its history reached."""
-        state = self.optimizer_state_
-        if state is None:
+        state, optimizer = self.optimizer_state_, self.hyperparameters.optimizer
+        if state is not None and keep_optimizer and state.optimizer == optimizer:
+            return state
+        if state is not None:
+            done = state.epoch
+        else:
             done = int(self.history_.epoch[-1]) + 1 if self.history_ is not None and self.history_.epoch else 0
-            state = OptimizerState(self.hyperparameters.optimizer, {}, 0, done)
-        if not keep_optimizer or state.optimizer != self.hyperparameters.optimizer:
-            state = OptimizerState(self.hyperparameters.optimizer, {}, 0, state.epoch)
-        return state
+        return OptimizerState(optimizer, {}, 0, done)
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X) -> np.ndarray:

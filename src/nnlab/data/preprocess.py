@@ -327,6 +327,4 @@ def labels_row(Y, kept: np.ndarray) -> np.ndarray:
             Y = Y.reshape(1, -1)
     if Y.ndim != 2 or Y.shape[1] != kept.size:
         raise ValueError(f"Y must hold one label per row of the table ({kept.size}); got shape {Y.shape}")
-    if Y.dtype == object:
-        Y = Y.astype(str)
-    return Y[:, kept]
+    return Y[:, kept]  # an object array stays one: check_label_array reads it, as for arrays

@@ -157,7 +157,7 @@ def pruned_detail(record, metric) -> str:
             f"{format_metric(record.dev_metric, metric)}, dev cost {format_cost(record.dev_cost)}")
 
 
-def pruned_line(record, summary, metric) -> str:
+def pruned_line(record, metric) -> str:
     """``trial 5 pruned at epoch 30: dev accuracy 61.25%, dev cost 0.6931``."""
     return f"trial {record.number} {pruned_detail(record, metric)}"
 
@@ -209,7 +209,7 @@ def format_leaderboard(records, summary, top=10) -> str:
         raise ValueError(f"top must be a positive int or None; got {top!r}")
     summary = summary or {}
     ranked, failed, running = split_by_state(records, summary)
-    objective, direction = objective_of(summary)
+    direction = objective_of(summary)[1]
     metric = metric_name_of(records, summary)
     pruned = pruned_of(records)
     label = metric_label(metric)
@@ -232,7 +232,7 @@ def format_leaderboard(records, summary, top=10) -> str:
         lines.append("no trial completed")
     lines.append(counts_line(ranked, failed, running, summary.get("trials_requested"), pruned))
     for r in pruned[:top]:
-        lines.append(f"  {pruned_line(r, summary, metric)}")
+        lines.append(f"  {pruned_line(r, metric)}")
     if top is not None and len(pruned) > top:
         lines.append(f"  ... {len(pruned) - top} more pruned trials not shown")
     for r in failed:
@@ -286,8 +286,8 @@ def write_leaderboard_csv(path, records, summary) -> Path:
             writer.writerow([
                 "" if rank is None else rank, r.number, r.state,
                 *(csv_cell(values.get(name)) for name in params),
-                *(csv_cell(as_float(getattr(r, field)) if getattr(r, field) is not None else None) for field in METRIC_FIELDS),
-                r.epochs_run, csv_cell(as_float(r.seconds) if r.seconds is not None else None),
+                *(csv_cell(as_float(getattr(r, field))) for field in METRIC_FIELDS),
+                r.epochs_run, csv_cell(as_float(r.seconds)),
                 one_line(r.reason) if r.reason else "",
             ])
     return target

@@ -32,7 +32,7 @@ from ..config import Hyperparameters
 from ..errors import TrainingDiverged
 from ..model import Model
 from ..text import shorten
-from .pruning import SearchGone, TrialPruned, epoch_watcher
+from .pruning import TrialPruned, epoch_watcher
 
 __all__ = [
     "MAX_CURVE_POINTS", "TrialData", "TrialRecord", "TrialTask", "one_blas_thread", "run_trial", "subsample_curves",
@@ -292,8 +292,6 @@ def run_trial(task: TrialTask, data: TrialData, reporter=None, alive=None) -> Tr
         measured.update({name: _json_float(last[name]) for name in METRIC_FIELDS}, state="PRUNED",
                         metric_name=_metric_name(model))
         measured["reason"] = f"pruned at epoch {pruned.step}"
-    except SearchGone as gone:
-        measured["reason"] = _one_line(gone)
     except Exception as error:  # a failed configuration is a result; KeyboardInterrupt is not caught
         measured["reason"] = _one_line(error)
     history = getattr(model, "history_", None) or seen.get("history")  # a diverged or stopped run keeps its curves

@@ -190,6 +190,28 @@ def test_rerunning_a_finished_search_runs_nothing(tmp_path):
     assert again.summary["test_cost"] == first.summary["test_cost"]
 
 
+def test_a_resumed_tpe_search_runs_the_interrupted_index_once(tmp_path):
+    # TPE asks a batch of trials at once: the interrupted trial's index, taken from the rerun list,
+    # must not be drawn again as a fresh index in the same batch.
+    from nnlab.search.space import optuna_distributions
+    from nnlab.search.study import INDEX, open_study
+
+    config = load_search_config(write_config(tmp_path, strategy="tpe", trials=6, epochs=30))
+    run = tmp_path / "run"
+    run.mkdir()
+    study = open_study(config, run, None)
+    left = study.ask(optuna_distributions(config.space))  # a trial a killed process left RUNNING
+    left.set_user_attr(INDEX, 0)
+    left.set_user_attr("seed", trial_seed(7, 0))
+    del study
+
+    result = run_search(config, run, echo=lambda line: None)
+    trials = [t for t in open_run(run).get_trials() if not t.user_attrs.get("interrupted")]
+    indices = sorted(t.user_attrs[INDEX] for t in trials)
+    assert indices == list(range(6))  # each index run once, six trials in all
+    assert [r.number for r in result.records] == list(range(6))
+
+
 def test_a_run_folder_refuses_a_different_search(tmp_path):
     search(write_config(tmp_path), tmp_path / "run")
     changed = write_config(tmp_path, epochs=99)

@@ -256,7 +256,8 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, 
     rerun = recover_interrupted(study)
     done = {t.user_attrs[INDEX] for t in counted(study)}
     pending = sorted((index, params) for index, params in rerun if index not in done)
-    fresh = (k for k in itertools.count() if k not in done and k not in {i for i, _ in pending})
+    taken = done | {i for i, _ in pending}  # fixed now: popping a pending index must not free it
+    fresh = (k for k in itertools.count() if k not in taken)
     grid = _grid_points(config) if config.strategy == "grid" else None
     target = config.trials
 

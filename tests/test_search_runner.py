@@ -93,6 +93,32 @@ def test_trials_never_see_the_test_split_and_it_is_scored_once(tmp_path, monkeyp
     assert evaluated[-1] is not None and np.array_equal(evaluated[-1], touching[0])  # the very last call
 
 
+def test_a_fixed_linear_output_splits_the_data_as_a_regression_and_scores_it_with_r2(tmp_path, monkeypatch):
+    # One inference of the task for the split and the metric: with output = "linear" on class
+    # labels the split is the regression's (not stratified), as `load_splits(output="linear")` makes it.
+    from nnlab.data import load_splits
+
+    shipped = []
+    real_make_executor = runner_module.make_executor
+
+    def spy_make_executor(kind, data, **kwargs):
+        shipped.append(data)
+        return real_make_executor(kind, data, **kwargs)
+
+    monkeypatch.setattr(runner_module, "make_executor", spy_make_executor)
+    path = write_config(tmp_path, strategy="random", trials=1, epochs=30, extra='[fixed]\noutput = "linear"\n')
+    result = search(path, tmp_path / "run")
+
+    regression = load_splits("flower", dev=0.25, test=0.25, split_seed=0, output="linear")
+    stratified = load_splits("flower", dev=0.25, test=0.25, split_seed=0)
+    assert regression.targets.task == "regression" and stratified.targets.task != "regression"
+    assert not np.array_equal(regression.split.dev[1], stratified.split.dev[1])  # the two splits differ
+    (data,) = shipped
+    np.testing.assert_array_equal(data.X_dev, regression.split.dev[0])
+    np.testing.assert_array_equal(data.Y_dev, regression.split.dev[1])
+    assert result.summary["metric_name"] == "r2"
+
+
 def test_a_diverging_configuration_is_recorded_failed_and_the_search_goes_on(tmp_path):
     config = write_config(tmp_path, extra="[fixed]\nstandardize = false\n").read_text()
     config = config.replace("learning_rate = [0.3, 1.2]", "learning_rate = [0.3, 1e9]")

@@ -238,6 +238,27 @@ def test_a_resumed_tpe_search_runs_the_interrupted_index_once(tmp_path):
     assert [r.number for r in result.records] == list(range(6))
 
 
+def test_processes_asked_of_a_serial_config_run_one_per_usable_cpu_and_say_so(tmp_path, monkeypatch):
+    # A serial config leaves jobs unset: `--executor processes` then means one process per CPU of
+    # the affinity (three here, whatever this machine has), as the start line says.
+    workers = []
+    real_make_executor = runner_module.make_executor
+
+    def spy_make_executor(kind, data, **kwargs):
+        executor = real_make_executor(kind, data, **kwargs)
+        workers.append(executor.workers)
+        return executor
+
+    monkeypatch.setattr(runner_module, "make_executor", spy_make_executor)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    path = write_config(tmp_path, strategy="random", trials=2, epochs=30)
+    assert load_search_config(path).jobs is None
+    result = CliRunner().invoke(main, ["search", str(path), "--out", str(tmp_path / "run"), "--executor", "processes"])
+    assert result.exit_code == 0, result.output
+    assert "executor processes x3" in result.output.splitlines()[0]
+    assert workers == [3]
+
+
 def test_a_run_folder_refuses_a_different_search(tmp_path):
     search(write_config(tmp_path), tmp_path / "run")
     changed = write_config(tmp_path, epochs=99)

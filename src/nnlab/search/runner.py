@@ -226,8 +226,8 @@ def _locked_search(config, run_dir, storage, executor, jobs, scheduler, echo, pr
     service = PruningService() if config.pruner.enabled else None
     try:
         # the executor's workers start (import, receive the data) while the study opens
-        with make_executor(kind, data, jobs=jobs or config.jobs, scheduler=scheduler or config.scheduler,
-                           pruning=service) as pool:
+        with make_executor(kind, data, jobs=jobs if jobs is not None else config.jobs,
+                           scheduler=scheduler or config.scheduler, pruning=service) as pool:
             study = open_study(config, run_dir, storage, pruner=make_pruner(config.pruner, config.epoch_budget),
                                metric=objective_name(config, metric_name))
             return _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, service, metric_name)

@@ -166,7 +166,8 @@ class Parser:
 
     def data(self, data: dict):
         if "source" not in data:
-            self.fail("data.source", 'missing; give a built-in name such as "flower" or a .csv/.npz/.h5 file')
+            self.fail("data.source", 'missing; give a built-in name such as "flower" or a '
+                                     '.csv/.tsv/.parquet/.npz/.h5/.hdf5 file')
         source = self.string("data.source", data["source"])
         label = data.get("label")
         if label is not None:

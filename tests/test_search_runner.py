@@ -93,6 +93,32 @@ def test_trials_never_see_the_test_split_and_it_is_scored_once(tmp_path, monkeyp
     assert evaluated[-1] is not None and np.array_equal(evaluated[-1], touching[0])  # the very last call
 
 
+def test_a_fixed_linear_output_splits_the_data_as_a_regression_and_scores_it_with_r2(tmp_path, monkeypatch):
+    # One inference of the task for the split and the metric: with output = "linear" on class
+    # labels the split is the regression's (not stratified), as `load_splits(output="linear")` makes it.
+    from nnlab.data import load_splits
+
+    shipped = []
+    real_make_executor = runner_module.make_executor
+
+    def spy_make_executor(kind, data, **kwargs):
+        shipped.append(data)
+        return real_make_executor(kind, data, **kwargs)
+
+    monkeypatch.setattr(runner_module, "make_executor", spy_make_executor)
+    path = write_config(tmp_path, strategy="random", trials=1, epochs=30, extra='[fixed]\noutput = "linear"\n')
+    result = search(path, tmp_path / "run")
+
+    regression = load_splits("flower", dev=0.25, test=0.25, split_seed=0, output="linear")
+    stratified = load_splits("flower", dev=0.25, test=0.25, split_seed=0)
+    assert regression.targets.task == "regression" and stratified.targets.task != "regression"
+    assert not np.array_equal(regression.split.dev[1], stratified.split.dev[1])  # the two splits differ
+    (data,) = shipped
+    np.testing.assert_array_equal(data.X_dev, regression.split.dev[0])
+    np.testing.assert_array_equal(data.Y_dev, regression.split.dev[1])
+    assert result.summary["metric_name"] == "r2"
+
+
 def test_a_diverging_configuration_is_recorded_failed_and_the_search_goes_on(tmp_path):
     config = write_config(tmp_path, extra="[fixed]\nstandardize = false\n").read_text()
     config = config.replace("learning_rate = [0.3, 1.2]", "learning_rate = [0.3, 1e9]")
@@ -188,6 +214,49 @@ def test_rerunning_a_finished_search_runs_nothing(tmp_path):
         np.testing.assert_array_equal(retrained.parameters_[key], value, err_msg=key)
     assert again.summary["test_metric"] == first.summary["test_metric"]
     assert again.summary["test_cost"] == first.summary["test_cost"]
+
+
+def test_a_resumed_tpe_search_runs_the_interrupted_index_once(tmp_path):
+    # TPE asks a batch of trials at once: the interrupted trial's index, taken from the rerun list,
+    # must not be drawn again as a fresh index in the same batch.
+    from nnlab.search.space import optuna_distributions
+    from nnlab.search.study import INDEX, open_study
+
+    config = load_search_config(write_config(tmp_path, strategy="tpe", trials=6, epochs=30))
+    run = tmp_path / "run"
+    run.mkdir()
+    study = open_study(config, run, None)
+    left = study.ask(optuna_distributions(config.space))  # a trial a killed process left RUNNING
+    left.set_user_attr(INDEX, 0)
+    left.set_user_attr("seed", trial_seed(7, 0))
+    del study
+
+    result = run_search(config, run, echo=lambda line: None)
+    trials = [t for t in open_run(run).get_trials() if not t.user_attrs.get("interrupted")]
+    indices = sorted(t.user_attrs[INDEX] for t in trials)
+    assert indices == list(range(6))  # each index run once, six trials in all
+    assert [r.number for r in result.records] == list(range(6))
+
+
+def test_processes_asked_of_a_serial_config_run_one_per_usable_cpu_and_say_so(tmp_path, monkeypatch):
+    # A serial config leaves jobs unset: `--executor processes` then means one process per CPU of
+    # the affinity (three here, whatever this machine has), as the start line says.
+    workers = []
+    real_make_executor = runner_module.make_executor
+
+    def spy_make_executor(kind, data, **kwargs):
+        executor = real_make_executor(kind, data, **kwargs)
+        workers.append(executor.workers)
+        return executor
+
+    monkeypatch.setattr(runner_module, "make_executor", spy_make_executor)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    path = write_config(tmp_path, strategy="random", trials=2, epochs=30)
+    assert load_search_config(path).jobs is None
+    result = CliRunner().invoke(main, ["search", str(path), "--out", str(tmp_path / "run"), "--executor", "processes"])
+    assert result.exit_code == 0, result.output
+    assert "executor processes x3" in result.output.splitlines()[0]
+    assert workers == [3]
 
 
 def test_a_run_folder_refuses_a_different_search(tmp_path):

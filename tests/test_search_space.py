@@ -93,7 +93,7 @@ def test_defaults(tmp_path):
     assert config.strategy == "grid"  # every [space] entry is a list
     assert config.trials == config.grid_size == 2
     assert (config.metric, config.direction, config.seed, config.epochs) == ("accuracy", "maximize", 0, None)
-    assert (config.executor, config.jobs, config.scheduler) == ("serial", 1, None)
+    assert (config.executor, config.jobs, config.scheduler) == ("serial", None, None)
     assert config.fixed == {}
 
 
@@ -106,9 +106,9 @@ def test_defaults_with_ranges_and_other_executors(tmp_path):
     )
     assert config.strategy == "tpe"
     assert config.direction == "minimize"
-    assert config.jobs >= 1
+    assert config.jobs is None  # the executor chooses: one process per usable CPU
     dask = load(tmp_path, executor='kind = "dask"\nscheduler = "tcp://127.0.0.1:8786"')
-    assert (dask.executor, dask.jobs, dask.scheduler) == ("dask", 1, "tcp://127.0.0.1:8786")
+    assert (dask.executor, dask.jobs, dask.scheduler) == ("dask", None, "tcp://127.0.0.1:8786")
 
 
 def test_flower_example(tmp_path):

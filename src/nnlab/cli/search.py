@@ -32,6 +32,7 @@ def search(config_path, out_dir, executor, jobs, scheduler, storage, top):
     Example: nnlab search examples/flower.toml --out runs/flower
     """
     from ..search import format_leaderboard, format_params, load_search_config, run_search
+    from ..search.executors import process_count
 
     config = load_search_config(config_path)
     out_dir = out_dir or Path("runs") / config_path.stem
@@ -40,7 +41,7 @@ def search(config_path, out_dir, executor, jobs, scheduler, storage, top):
     kind = executor or config.executor
     click.echo(
         f"search {config_path}: {config.strategy}, {config.trials} trials on {config.source}; "
-        f"executor {kind}" + (f" x{jobs or config.jobs}" if kind == "processes" else "")
+        f"executor {kind}" + (f" x{process_count(jobs if jobs is not None else config.jobs)}" if kind == "processes" else "")
         + (f"; pruner {config.pruner.kind}, every {config.pruner.interval} epochs" if config.pruner.enabled else "")
     )
     result = run_search(config, out_dir, storage=storage, executor=executor, jobs=jobs, scheduler=scheduler,

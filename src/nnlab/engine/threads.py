@@ -62,7 +62,7 @@ from threadpoolctl import ThreadpoolController
 
 from .validation import check_positive_int
 
-__all__ = ["ENVIRONMENT_LIMITS", "CoreLoad", "LoadSample", "LoadWatch", "decide", "thread_policy"]
+__all__ = ["ENVIRONMENT_LIMITS", "CoreLoad", "LoadSample", "LoadWatch", "decide", "thread_policy", "usable_cpus"]
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,8 @@ def _blas():
     return [lib for lib in _controller.lib_controllers if lib.user_api == "blas"]
 
 
-def _usable_cpus() -> frozenset[int]:
+def usable_cpus() -> frozenset[int]:
+    """The CPUs this process may run on: its affinity (Linux), else every CPU."""
     try:
         return frozenset(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -103,7 +104,7 @@ def _usable_cpus() -> frozenset[int]:
 
 
 def _usable_cores() -> int:
-    return len(_usable_cpus())
+    return len(usable_cpus())
 
 
 def decide(threads: int | None = None, environ=None) -> tuple[str, int | None]:
@@ -170,7 +171,7 @@ class CoreLoad:
 
     def __init__(self, cpus=None, read: Callable[[str], str] = _read, listdir=os.listdir, clock=time.monotonic,
                  pid: int | None = None):
-        self.cpus = _usable_cpus() if cpus is None else frozenset(cpus)
+        self.cpus = usable_cpus() if cpus is None else frozenset(cpus)
         self.read, self.listdir, self.clock = read, listdir, clock
         self.pid = os.getpid() if pid is None else pid
         self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

@@ -77,8 +77,10 @@ class SearchConfig:
         The epoch budget of every trial (overrides ``fixed["epochs"]``); None: the fixed or
         searched value.
     executor : {"serial", "processes", "dask"}
-    jobs : int
-        Worker processes (processes), 1 (serial), as given or 1 (dask, ignored).
+    jobs : int or None
+        Worker processes (processes), as given; None: the executor's default (processes: one
+        per usable CPU, see :func:`~nnlab.search.executors.process_count`). Serial takes 1 or
+        None; Dask ignores it.
     scheduler : str or None
         The Dask scheduler's address (dask only).
     fixed : dict
@@ -107,7 +109,7 @@ class SearchConfig:
     seed: int
     epochs: int | None
     executor: str
-    jobs: int
+    jobs: int | None
     scheduler: str | None
     fixed: dict
     space: dict

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from threadpoolctl import threadpool_limits
 
+from ..engine.threads import usable_cpus
 from ..engine.validation import check_int, describe
 from ..errors import NNLabError
 from .service import PruningService, SocketBridge, socket_reporter
@@ -42,6 +43,7 @@ __all__ = [
     "SCHEDULER_ENV",
     "SerialExecutor",
     "make_executor",
+    "process_count",
 ]
 
 EXECUTOR_KINDS = ("serial", "processes", "dask")
@@ -154,10 +156,10 @@ class ProcessExecutor(TrialExecutor):
 
     kind = "processes"
 
-    def __init__(self, data: TrialData, jobs: int, pruning: PruningService | None = None):
+    def __init__(self, data: TrialData, jobs: int | None = None, pruning: PruningService | None = None):
         super().__init__()
         self._data = check_data(data)
-        self.workers = check_int(jobs, "jobs", 1)
+        self.workers = process_count(jobs)
         self._bridge = None if pruning is None else SocketBridge(pruning)
         self._lock = threading.Lock()
         self._cancelling = False
@@ -294,6 +296,19 @@ def _terminate_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
 
 
 # --------------------------------------------------------------------------- factory
+def process_count(jobs: int | None = None) -> int:
+    """The processes executor's worker count: ``jobs``, or one per CPU of this process's affinity.
+
+    Raises
+    ------
+    ValueError
+        ``jobs`` is not an integer >= 1 (or None).
+    """
+    if jobs is None:
+        return max(1, len(usable_cpus()))
+    return check_int(jobs, "jobs", 1)
+
+
 def check_data(data) -> TrialData:
     if not isinstance(data, TrialData):
         raise TypeError(f"data must be a TrialData(X_train, Y_train, X_dev, Y_dev); got {describe(data)}")
@@ -303,13 +318,14 @@ def check_data(data) -> TrialData:
 def make_executor(
     kind: str,
     data: TrialData,
-    jobs: int = 1,
+    jobs: int | None = None,
     scheduler: str | None = None,
     *,
     timeout: float = CONNECT_TIMEOUT,
     pruning: PruningService | None = None,
 ) -> TrialExecutor:
-    """The executor named ``kind``: "serial", "processes" (``jobs`` of them) or "dask".
+    """The executor named ``kind``: "serial", "processes" (``jobs`` of them, default one per
+    usable CPU: :func:`process_count`) or "dask".
 
     For "dask", ``scheduler`` (``tcp://host:port`` or ``tls://host:port``) falls back to the
     environment variable ``DASK_SCHEDULER_ADDRESS``; ``timeout`` bounds the connection.

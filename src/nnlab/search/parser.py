@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -167,7 +166,8 @@ class Parser:
 
     def data(self, data: dict):
         if "source" not in data:
-            self.fail("data.source", 'missing; give a built-in name such as "flower" or a .csv/.npz/.h5 file')
+            self.fail("data.source", 'missing; give a built-in name such as "flower" or a '
+                                     '.csv/.tsv/.parquet/.npz/.h5/.hdf5 file')
         source = self.string("data.source", data["source"])
         label = data.get("label")
         if label is not None:
@@ -254,11 +254,6 @@ class Parser:
         if kind == "serial":
             if jobs not in (None, 1):
                 self.fail("executor.jobs", f'the serial executor runs one trial at a time; got {jobs} (use kind = "processes")')
-            jobs = 1
-        elif kind == "processes" and jobs is None:
-            jobs = _usable_cpus()
-        elif jobs is None:
-            jobs = 1
         scheduler = executor.get("scheduler")
         if scheduler is not None:
             scheduler = self.string("executor.scheduler", scheduler)
@@ -377,10 +372,3 @@ class Parser:
         for bound, value in (("low", low), ("high", high)):
             self.build(f"{key}.{bound}", {**fixed, name: value})
         return IntRange(low, high, log) if kind == "int" else FloatRange(low, high, log)
-
-
-def _usable_cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)

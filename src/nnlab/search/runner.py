@@ -53,7 +53,6 @@ import numpy as np
 
 from ..data import load_splits
 from ..errors import NNLabError
-from ..labels import infer_targets
 from ..model import Model
 from ..text import objective_words
 from .config import SearchConfig, parse_search_config
@@ -130,15 +129,6 @@ def objective_name(config: SearchConfig, metric_name: str) -> str:
     return objective_words(config.metric, metric_name)
 
 
-def _metric_name(config: SearchConfig, Y_train) -> str:
-    """"accuracy" or "r2": the dev metric of the data's task (as the config's output makes it)."""
-    output = config.fixed.get("output")
-    try:
-        return "r2" if infer_targets(Y_train, output).task == "regression" else "accuracy"
-    except (TypeError, ValueError):
-        return "accuracy"
-
-
 def _sampler(config: SearchConfig, index: int, fixed: dict | None = None):
     """The sampler that proposes trial ``index``: seeded by ``(search seed, index)``; with
     ``fixed`` params (a grid point, or an interrupted trial's params) it proposes exactly those."""
@@ -165,10 +155,16 @@ def _grid_points(config: SearchConfig) -> list[dict]:
 
 
 def _load_splits(config: SearchConfig):
-    """The data set and its train/dev/test split, as the CLI's ``train`` makes them."""
-    dataset, split, _ = load_splits(config.source, label=config.label, layout=config.layout, seed=config.data_seed,
-                                    dev=config.dev, test=config.test, split_seed=config.split_seed)
-    return dataset, split
+    """The data set, its train/dev/test split and its targets, as the CLI's ``train`` makes them:
+    the task is inferred once, with the config's fixed output, for both the split and the metric."""
+    return load_splits(config.source, label=config.label, layout=config.layout, seed=config.data_seed,
+                       dev=config.dev, test=config.test, split_seed=config.split_seed,
+                       output=config.fixed.get("output"))
+
+
+def _metric_name(targets) -> str:
+    """"accuracy" or "r2": the dev metric of the data's task."""
+    return "r2" if targets.task == "regression" else "accuracy"
 
 
 def run_search(
@@ -219,19 +215,19 @@ def run_search(
 
 def _locked_search(config, run_dir, storage, executor, jobs, scheduler, echo, progress) -> SearchResult:
     """:func:`run_search` once the run folder is held."""
-    dataset, split = _load_splits(config)
+    dataset, split, targets = _load_splits(config)
     data = TrialData(*split.train, *split.dev)  # the test split never leaves this process
     where = run_dir / "study.db" if storage is None else storage
     remedy = f"once {run_dir} can be written again (space, permissions)" if storage is None else (
         "once the study storage and the run folder can be written again")
     study = None
     kind = executor or config.executor
-    metric_name = _metric_name(config, split.train[1])
+    metric_name = _metric_name(targets)
     service = PruningService() if config.pruner.enabled else None
     try:
         # the executor's workers start (import, receive the data) while the study opens
-        with make_executor(kind, data, jobs=jobs or config.jobs, scheduler=scheduler or config.scheduler,
-                           pruning=service) as pool:
+        with make_executor(kind, data, jobs=jobs if jobs is not None else config.jobs,
+                           scheduler=scheduler or config.scheduler, pruning=service) as pool:
             study = open_study(config, run_dir, storage, pruner=make_pruner(config.pruner, config.epoch_budget),
                                metric=objective_name(config, metric_name))
             return _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, service, metric_name)
@@ -256,7 +252,8 @@ def _search(config, run_dir, study, dataset, split, pool, kind, echo, progress, 
     rerun = recover_interrupted(study)
     done = {t.user_attrs[INDEX] for t in counted(study)}
     pending = sorted((index, params) for index, params in rerun if index not in done)
-    fresh = (k for k in itertools.count() if k not in done and k not in {i for i, _ in pending})
+    taken = done | {i for i, _ in pending}  # fixed now: popping a pending index must not free it
+    fresh = (k for k in itertools.count() if k not in taken)
     grid = _grid_points(config) if config.strategy == "grid" else None
     target = config.trials
 
@@ -393,7 +390,7 @@ def rebuild_report(run_dir, storage: str | None = None) -> list[Path]:
     if best_model.exists() and config is not None:
         model = Model.load(best_model)
         if model.layer_dims[0] == 2:
-            dataset, _ = _load_splits(config)
+            dataset = _load_splits(config).dataset
             boundary = (model, dataset.X, dataset.Y)
     return [write_leaderboard_csv(run_dir / "leaderboard.csv", records, summary),
             write_report(run_dir / "report.html", records, summary, boundary=boundary)]

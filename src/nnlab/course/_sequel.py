@@ -35,6 +35,7 @@ from ..engine import compute_cost, get_activation, model_forward, n_layers, pred
 from ..engine import update_parameters as engine_update
 from ..engine.losses import canonical_loss, check_labels
 from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
+from ..engine.blocks import linear_gradients
 from ..engine.buffers import TrainingState
 from ..engine.validation import as_float_array
 from ._common import labels_as_row
@@ -219,11 +220,13 @@ def run_scaled_first(X, Y, outputs, weights, out=None) -> dict:
     for l in range(L, 0, -1):
         A_prev = X if l == 1 else outputs[l - 2]
         gradients[f"dz{l}"] = dZ
-        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T, out=out.get(f"dW{l}"))  # (n[l], n[l-1]); 1/m already in dZ
-        gradients[f"db{l}"] = np.add.reduce(dZ, axis=1, keepdims=True, out=out.get(f"db{l}"))  # np.sum: (n[l], 1)
+        # The engine's linear gradients with m=None: 1/m is already in dZ.
+        dA_prev, gradients[f"dW{l}"], gradients[f"db{l}"] = linear_gradients(
+            dZ, A_prev, weights[l - 1], None, dW=out.get(f"dW{l}"), db=out.get(f"db{l}"), need_dA_prev=l > 1
+        )
         if l > 1:
-            gradients[f"da{l - 1}"] = np.dot(weights[l - 1].T, dZ)  # (n[l-1], m)
-            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
+            gradients[f"da{l - 1}"] = dA_prev  # (n[l-1], m)
+            dZ = relu.derivative(dA_prev, A_prev)
     return gradients
 
 

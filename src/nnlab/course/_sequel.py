@@ -33,6 +33,7 @@ import numpy as np
 
 from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
 from ..engine import update_parameters as engine_update
+from ..engine.metrics import accuracy, binary_predictions
 from ..engine.losses import canonical_loss, check_labels
 from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
 from ..engine.blocks import linear_gradients
@@ -126,14 +127,14 @@ def predict(X, y, parameters) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 2 or y.shape[1] != p.shape[1]:
         raise ValueError(f"y must have shape (1, m) = (1, {p.shape[1]}); got {y.shape}")
-    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
+    print("Accuracy: " + str(accuracy(p[:1], y[:1])))
     return p
 
 
 def predict_dec(parameters, X):
     """Boolean predictions ``A[L] > 0.5`` (the helpers' function for decision-boundary plots)."""
     AL, _ = forward_propagation(X, parameters)
-    return AL > 0.5
+    return binary_predictions(AL)
 
 
 def sigmoid(x):

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
+from ..engine import Caches, LayerCache, LinearCache, compute_cost, get_activation, model_backward, model_forward
+from ..engine import n_layers
+from ..engine import predict as engine_predict
 from ..engine import update_parameters as engine_update
 from ..engine.metrics import accuracy, binary_predictions
 from ..engine.losses import canonical_loss, check_labels
@@ -113,6 +115,38 @@ def backward_scaled_first(X, Y, cache) -> dict:
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
     return run_scaled_first(X, Y, [A for _, A, _, _ in layers], [W for _, _, W, _ in layers])
+
+
+def engine_caches(X, cache, masks=None, keep_prob=1.0):
+    """The flat course cache as the engine's list of ``((A_prev, W, b), Z)`` (with dropout masks)."""
+    layers = unpack(cache)
+    inputs = [as_float_array(X, "X")] + [A for _, A, _, _ in layers[:-1]]
+    caches = [LayerCache(LinearCache(A_prev, W, b), Z) for A_prev, (Z, _, W, b) in zip(inputs, layers)]
+    return caches if masks is None else Caches(caches, masks, keep_prob)
+
+
+def course_gradients(grads, caches, AL, Y) -> dict:
+    """The engine's grads with the course's keys, in the course's order: ``dZ{l}, dW{l}, db{l},
+    dA{l-1}`` from the last layer down (``dZ{l}`` added, ``dA0``, dJ/dX, left out)."""
+    out = {}
+    for l in range(len(caches), 0, -1):
+        dZ = AL - Y if l == len(caches) else get_activation(HIDDEN).backward(grads[f"dA{l}"], caches[l - 1][1])
+        out.update({f"dZ{l}": dZ, f"dW{l}": grads[f"dW{l}"], f"db{l}": grads[f"db{l}"]})
+        if l > 1:
+            out[f"dA{l - 1}"] = grads[f"dA{l - 1}"]
+    return out
+
+
+def backward_per_dw(X, Y, cache, masks=None, keep_prob=1.0, lambd=0.0) -> dict:
+    """reg_utils' and gc_utils' backward pass (each dW and db divided by m): the engine's
+    :func:`~nnlab.engine.model_backward` on the flat course cache (dropout ``masks`` and
+    ``keep_prob``, L2 ``lambd``), with the course's keys (:func:`course_gradients`)."""
+    AL = unpack(cache)[-1][1]
+    X = as_float_array(X, "X")
+    Y = labels_row(Y, X.shape[1])
+    caches = engine_caches(X, cache, masks, keep_prob)
+    grads = model_backward(AL, Y, caches, HIDDEN, OUTPUT, lambd=lambd)
+    return course_gradients(grads, caches, AL, Y)
 
 
 def predict(X, y, parameters) -> np.ndarray:

@@ -30,9 +30,9 @@ from ..engine import (
     l2_penalty,
     model_forward,
 )
-from ..engine.validation import as_float_array, check_int, check_positive_number, check_real
+from ..engine.validation import as_float_array, check_positive_number, check_real
 from ..errors import DataError
-from ._common import CostLog
+from ._common import CostLog, iteration_count
 from ._sequel import (  # the helpers the sequel shares
     HIDDEN, OUTPUT, backward_per_dw, checked_run, course_cost, forward_propagation, labels_row, predict, predict_dec,
     relu, run_backward, run_forward, run_state, run_update, sigmoid, update_parameters,
@@ -185,7 +185,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     """
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
-    num_iterations = check_int(num_iterations, "num_iterations", 0)
+    num_iterations = iteration_count(num_iterations)
     keep_prob = check_real(keep_prob, "keep_prob", low=0.0, low_open=True, high=1.0)
     lambd = check_real(lambd, "lambd", low=0.0)
     if lambd != 0 and keep_prob < 1:

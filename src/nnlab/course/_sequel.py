@@ -31,10 +31,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import compute_cost, get_activation, model_forward, n_layers, predict as engine_predict
+from ..engine import Caches, LayerCache, LinearCache, compute_cost, get_activation, model_backward, model_forward
+from ..engine import n_layers
+from ..engine import predict as engine_predict
 from ..engine import update_parameters as engine_update
+from ..engine.metrics import accuracy, binary_predictions
 from ..engine.losses import canonical_loss, check_labels
 from ..engine.network import backward_unchecked, check_inputs, forward_unchecked, layer_activations
+from ..engine.blocks import linear_gradients
 from ..engine.buffers import TrainingState
 from ..engine.validation import as_float_array
 from ._common import labels_as_row
@@ -113,6 +117,38 @@ def backward_scaled_first(X, Y, cache) -> dict:
     return run_scaled_first(X, Y, [A for _, A, _, _ in layers], [W for _, _, W, _ in layers])
 
 
+def engine_caches(X, cache, masks=None, keep_prob=1.0):
+    """The flat course cache as the engine's list of ``((A_prev, W, b), Z)`` (with dropout masks)."""
+    layers = unpack(cache)
+    inputs = [as_float_array(X, "X")] + [A for _, A, _, _ in layers[:-1]]
+    caches = [LayerCache(LinearCache(A_prev, W, b), Z) for A_prev, (Z, _, W, b) in zip(inputs, layers)]
+    return caches if masks is None else Caches(caches, masks, keep_prob)
+
+
+def course_gradients(grads, caches, AL, Y) -> dict:
+    """The engine's grads with the course's keys, in the course's order: ``dZ{l}, dW{l}, db{l},
+    dA{l-1}`` from the last layer down (``dZ{l}`` added, ``dA0``, dJ/dX, left out)."""
+    out = {}
+    for l in range(len(caches), 0, -1):
+        dZ = AL - Y if l == len(caches) else get_activation(HIDDEN).backward(grads[f"dA{l}"], caches[l - 1][1])
+        out.update({f"dZ{l}": dZ, f"dW{l}": grads[f"dW{l}"], f"db{l}": grads[f"db{l}"]})
+        if l > 1:
+            out[f"dA{l - 1}"] = grads[f"dA{l - 1}"]
+    return out
+
+
+def backward_per_dw(X, Y, cache, masks=None, keep_prob=1.0, lambd=0.0) -> dict:
+    """reg_utils' and gc_utils' backward pass (each dW and db divided by m): the engine's
+    :func:`~nnlab.engine.model_backward` on the flat course cache (dropout ``masks`` and
+    ``keep_prob``, L2 ``lambd``), with the course's keys (:func:`course_gradients`)."""
+    AL = unpack(cache)[-1][1]
+    X = as_float_array(X, "X")
+    Y = labels_row(Y, X.shape[1])
+    caches = engine_caches(X, cache, masks, keep_prob)
+    grads = model_backward(AL, Y, caches, HIDDEN, OUTPUT, lambd=lambd)
+    return course_gradients(grads, caches, AL, Y)
+
+
 def predict(X, y, parameters) -> np.ndarray:
     """The helpers' ``predict``: 0/1 predictions ``A[L] > 0.5`` and a printed accuracy.
 
@@ -125,14 +161,14 @@ def predict(X, y, parameters) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 2 or y.shape[1] != p.shape[1]:
         raise ValueError(f"y must have shape (1, m) = (1, {p.shape[1]}); got {y.shape}")
-    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
+    print("Accuracy: " + str(accuracy(p[:1], y[:1])))
     return p
 
 
 def predict_dec(parameters, X):
     """Boolean predictions ``A[L] > 0.5`` (the helpers' function for decision-boundary plots)."""
     AL, _ = forward_propagation(X, parameters)
-    return AL > 0.5
+    return binary_predictions(AL)
 
 
 def sigmoid(x):
@@ -219,11 +255,13 @@ def run_scaled_first(X, Y, outputs, weights, out=None) -> dict:
     for l in range(L, 0, -1):
         A_prev = X if l == 1 else outputs[l - 2]
         gradients[f"dz{l}"] = dZ
-        gradients[f"dW{l}"] = np.dot(dZ, A_prev.T, out=out.get(f"dW{l}"))  # (n[l], n[l-1]); 1/m already in dZ
-        gradients[f"db{l}"] = np.add.reduce(dZ, axis=1, keepdims=True, out=out.get(f"db{l}"))  # np.sum: (n[l], 1)
+        # The engine's linear gradients with m=None: 1/m is already in dZ.
+        dA_prev, gradients[f"dW{l}"], gradients[f"db{l}"] = linear_gradients(
+            dZ, A_prev, weights[l - 1], None, dW=out.get(f"dW{l}"), db=out.get(f"db{l}"), need_dA_prev=l > 1
+        )
         if l > 1:
-            gradients[f"da{l - 1}"] = np.dot(weights[l - 1].T, dZ)  # (n[l-1], m)
-            dZ = relu.derivative(gradients[f"da{l - 1}"], A_prev)
+            gradients[f"da{l - 1}"] = dA_prev  # (n[l-1], m)
+            dZ = relu.derivative(dA_prev, A_prev)
     return gradients
 
 

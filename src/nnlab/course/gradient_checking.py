@@ -27,16 +27,9 @@ import numbers
 
 import numpy as np
 
-from ..engine import (
-    LinearCache,
-    get_activation,
-    gradient_check as engine_gradient_check,
-    linear_backward,
-    n_layers,
-    relative_difference,
-)
+from ..engine import gradient_check as engine_gradient_check, n_layers, relative_difference
 from ..engine.validation import as_float_array, check_positive_number, describe
-from ._sequel import HIDDEN, OUTPUT, course_cost, labels_row, relu, sigmoid, unpack
+from ._sequel import HIDDEN, OUTPUT, backward_per_dw, course_cost, labels_row, relu, sigmoid, unpack
 from ._sequel import forward_propagation as network_forward
 
 __all__ = [
@@ -126,7 +119,7 @@ def backward_propagation_n(X, Y, cache, planted_mistakes=False):
     Y : ndarray of shape (1, m) or (m,)
     cache : tuple from :func:`forward_propagation_n`
     planted_mistakes : bool
-        False (default): the correct gradients (the engine's linear blocks). True: the course's
+        False (default): the correct gradients (the engine's backward pass). True: the course's
         shipped version, with ``dW2`` multiplied by 2 and ``db1`` by 4 (3-layer caches only).
 
     Returns
@@ -134,23 +127,10 @@ def backward_propagation_n(X, Y, cache, planted_mistakes=False):
     gradients : dict
         ``dZ{l}``, ``dW{l}``, ``db{l}`` for every layer and ``dA{l}`` for the hidden ones.
     """
-    layers = unpack(cache)
-    X = as_float_array(X, "X")
-    Y = labels_row(Y, X.shape[1])
-    inputs = [X] + [A for _, A, _, _ in layers[:-1]]
-    relu_g = get_activation(HIDDEN)
-    dZ = layers[-1][1] - Y  # sigmoid + cross-entropy: dZ[L] = A[L] - Y
-    gradients = {}
-    for l in range(len(layers), 0, -1):
-        Z, _, W, b = layers[l - 1]
-        gradients[f"dZ{l}"] = dZ
-        dA_prev, gradients[f"dW{l}"], gradients[f"db{l}"] = linear_backward(dZ, LinearCache(inputs[l - 1], W, b))
-        if l > 1:
-            gradients[f"dA{l - 1}"] = dA_prev
-            dZ = relu_g.derivative(dA_prev, inputs[l - 1])
+    if planted_mistakes and len(unpack(cache)) != 3:
+        raise ValueError(f"planted_mistakes is the course's 3-layer version; got a {len(unpack(cache))}-layer cache")
+    gradients = backward_per_dw(X, Y, cache)
     if planted_mistakes:
-        if len(layers) != 3:
-            raise ValueError(f"planted_mistakes is the course's 3-layer version; got a {len(layers)}-layer cache")
         gradients["dW2"] = gradients["dW2"] * 2  # the course's first planted mistake
         gradients["db1"] = gradients["db1"] * 4  # and its second (4./m instead of 1./m)
     return gradients

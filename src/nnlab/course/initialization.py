@@ -17,8 +17,8 @@ import numpy as np
 
 from .. import data
 from ..engine import as_random_state, initialize_parameters
-from ..engine.validation import as_float_array, check_int, check_positive_number
-from ._common import CostLog
+from ..engine.validation import as_float_array, check_positive_number
+from ._common import CostLog, iteration_count
 from ._sequel import (  # the helpers the sequel shares
     backward_scaled_first, checked_run, course_cost, forward_propagation, labels_row, predict,
     predict_dec, relu, run_forward, run_outputs, run_scaled_first, run_state, run_update, sigmoid, update_parameters,
@@ -141,7 +141,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
         raise ValueError(f"initialization must be one of {list(INITIALIZATIONS)}; got {initialization!r}")
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
-    num_iterations = check_int(num_iterations, "num_iterations", 0)
+    num_iterations = iteration_count(num_iterations)
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     parameters = INITIALIZATIONS[initialization]([X.shape[0], *HIDDEN_UNITS])
     log = CostLog(1000, "Cost after iteration {i}: {cost}", print_cost)

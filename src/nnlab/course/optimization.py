@@ -27,7 +27,7 @@ from ..engine import (
     optimizer_step,
     update_parameters as engine_update,
 )
-from ..engine.optimizers import check_beta
+from ..engine.optimizers import bias_corrected, check_beta
 from ..engine.validation import as_float_array, check_int, check_positive_int, check_positive_number
 from ._sequel import (  # the helpers the sequel shares
     backward_scaled_first, checked_run, course_cost, forward_propagation, labels_row, predict,
@@ -207,9 +207,9 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
     )
     parameters, state = _by_layer(step, parameters, grads, {"v": v, "s": s, "t": t - 1})
     # The engine uses the corrected moments and keeps only the raw ones; the course also returns
-    # the corrected ones, recomputed here from the raw ones (the engine's same expressions).
-    v_corrected = {key: value / (1 - beta1**t) for key, value in state["v"].items()}
-    s_corrected = {key: value / (1 - beta2**t) for key, value in state["s"].items()}
+    # the corrected ones, recomputed here from the raw ones by the engine's bias_corrected.
+    v_corrected = {key: bias_corrected(value, beta1, t) for key, value in state["v"].items()}
+    s_corrected = {key: bias_corrected(value, beta2, t) for key, value in state["s"].items()}
     return parameters, state["v"], state["s"], v_corrected, s_corrected
 
 

@@ -24,23 +24,18 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import (
-    Caches,
-    LayerCache,
-    LinearCache,
     as_random_state,
-    get_activation,
     gradient_descent,
     initialize_parameters as engine_initialize,
     l2_penalty,
-    model_backward,
     model_forward,
 )
-from ..engine.validation import as_float_array, check_int, check_positive_number, check_real
+from ..engine.validation import as_float_array, check_positive_number, check_real
 from ..errors import DataError
-from ._common import CostLog
+from ._common import CostLog, iteration_count
 from ._sequel import (  # the helpers the sequel shares
-    HIDDEN, OUTPUT, checked_run, course_cost, forward_propagation, labels_row, predict, predict_dec,
-    relu, run_backward, run_forward, run_state, run_update, sigmoid, update_parameters, unpack,
+    HIDDEN, OUTPUT, backward_per_dw, checked_run, course_cost, forward_propagation, labels_row, predict, predict_dec,
+    relu, run_backward, run_forward, run_state, run_update, sigmoid, update_parameters,
 )
 
 __all__ = [
@@ -104,32 +99,6 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
     return compute_cost(A3, Y) + l2_penalty(parameters, lambd, A3.shape[1])
 
 
-def _engine_caches(X, cache, masks=None, keep_prob=1.0):
-    """The flat course cache as the engine's list of ``((A_prev, W, b), Z)`` (with dropout masks)."""
-    layers = unpack(cache)
-    inputs = [as_float_array(X, "X")] + [A for _, A, _, _ in layers[:-1]]
-    caches = [LayerCache(LinearCache(A_prev, W, b), Z) for A_prev, (Z, _, W, b) in zip(inputs, layers)]
-    return caches if masks is None else Caches(caches, masks, keep_prob)
-
-
-def _course_gradients(grads, caches, AL, Y) -> dict:
-    """The engine's grads with the course's keys: ``dZ{l}`` added, ``dA0`` (dJ/dX) left out."""
-    out = {"dZ" + str(len(caches)): AL - Y}
-    for l in range(len(caches) - 1, 0, -1):
-        out[f"dZ{l}"] = get_activation(HIDDEN).backward(grads[f"dA{l}"], caches[l - 1][1])
-    out.update({key: value for key, value in grads.items() if key != "dA0"})
-    return out
-
-
-def _backward(X, Y, cache, masks=None, keep_prob=1.0, lambd=0.0):
-    layers = unpack(cache)
-    AL = layers[-1][1]
-    Y = labels_row(Y, AL.shape[1])
-    caches = _engine_caches(X, cache, masks, keep_prob)
-    grads = model_backward(AL, Y, caches, HIDDEN, OUTPUT, lambd=lambd)
-    return _course_gradients(grads, caches, AL, Y)
-
-
 def backward_propagation(X, Y, cache):
     """Gradients of the cross-entropy (``dZ3 = A3 - Y``, each dW and db divided by m).
 
@@ -138,7 +107,7 @@ def backward_propagation(X, Y, cache):
     gradients : dict
         ``dZ{l}``, ``dW{l}``, ``db{l}`` for l = 3, 2, 1 and ``dA2``, ``dA1``.
     """
-    return _backward(X, Y, cache)
+    return backward_per_dw(X, Y, cache)
 
 
 def backward_propagation_with_regularization(X, Y, cache, lambd):
@@ -149,7 +118,7 @@ def backward_propagation_with_regularization(X, Y, cache, lambd):
     gradients : dict
         As :func:`backward_propagation`.
     """
-    return _backward(X, Y, cache, lambd=lambd)
+    return backward_per_dw(X, Y, cache, lambd=lambd)
 
 
 def forward_propagation_with_dropout(X, parameters, keep_prob=0.5):
@@ -195,7 +164,7 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
     hidden = [cache[i : i + 5] for i in range(0, len(cache) - 4, 5)]
     masks = [np.asarray(D).astype(bool) for _, D, _, _, _ in hidden]
     plain = tuple(x for Z, _, A, W, b in hidden for x in (Z, A, W, b)) + tuple(cache[-4:])
-    return _backward(X, Y, plain, masks, keep_prob)
+    return backward_per_dw(X, Y, plain, masks, keep_prob)
 
 
 def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1):
@@ -216,7 +185,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     """
     X = as_float_array(X, "X")
     Y = labels_row(Y, X.shape[1])
-    num_iterations = check_int(num_iterations, "num_iterations", 0)
+    num_iterations = iteration_count(num_iterations)
     keep_prob = check_real(keep_prob, "keep_prob", low=0.0, low_open=True, high=1.0)
     lambd = check_real(lambd, "lambd", low=0.0)
     if lambd != 0 and keep_prob < 1:

@@ -35,7 +35,7 @@ import numpy as np
 from .network import n_layers
 from .validation import check_positive_number, check_real, describe
 
-__all__ = ["OPTIMIZERS", "check_beta", "check_optimizer", "initialize_optimizer", "optimizer_step",
+__all__ = ["OPTIMIZERS", "bias_corrected", "check_beta", "check_optimizer", "initialize_optimizer", "optimizer_step",
            "update_parameters"]
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
@@ -102,6 +102,27 @@ def _moving_average(average, value, beta: float, out=None, work=None):
     return np.add(out, np.multiply(1 - beta, value, out=work), out=out)
 
 
+def bias_corrected(moment, beta, t, out=None):
+    """Adam's bias correction of a moving average after ``t`` steps: ``moment / (1 - beta**t)``.
+
+    Parameters
+    ----------
+    moment : ndarray
+        The raw moving average (v or s), any shape.
+    beta : float
+        Its decay rate, in [0, 1).
+    t : int
+        The step number (>= 1); ``1 - beta**t`` is a Python float.
+    out : ndarray, optional
+        Where to write the result (``moment``'s shape and dtype); a new array without it.
+
+    Returns
+    -------
+    ndarray of ``moment``'s shape
+    """
+    return np.divide(moment, 1 - beta**t, out=out)
+
+
 def apply_rule(name, W, dW, v, s, t, learning_rate, beta, beta1, beta2, epsilon, out=None, work=(None, None)):
     """One optimizer update of one array: the only place the rules of the module docstring live.
 
@@ -137,8 +158,8 @@ def apply_rule(name, W, dW, v, s, t, learning_rate, beta, beta1, beta2, epsilon,
         s = _moving_average(s, np.multiply(dW, dW, out=work2), beta2, moments[1], work2)
         if name == "rmsprop":
             return _rms_step(W, dW, s, learning_rate, epsilon, out, work, work2), v, s
-        v_hat = np.divide(v, 1 - beta1**t, out=work)  # bias corrections (Python floats)
-        s_hat = np.divide(s, 1 - beta2**t, out=work2)
+        v_hat = bias_corrected(v, beta1, t, out=work)
+        s_hat = bias_corrected(s, beta2, t, out=work2)
         return _rms_step(W, v_hat, s_hat, learning_rate, epsilon, out, work, work2), v, s
     return check_optimizer(name)  # raises: not a registered name
 

@@ -174,21 +174,32 @@ def test_decay_is_called_after_each_epoch_and_used_from_the_next():
         calls.append((learning_rate0, epoch_num, decay_rate))
         return learning_rate0 / 10
 
-    _, printed = _run(model, X, Y, [2, 5, 2, 1], "gd", learning_rate=0.1, num_epochs=2, decay=decay, decay_rate=3)
+    got, printed = _run(model, X, Y, [2, 5, 2, 1], "gd", learning_rate=0.1, num_epochs=2, decay=decay, decay_rate=3)
     assert calls == [(0.1, 0, 3), (0.1, 1, 3)]
     assert printed.splitlines()[1] == "learning rate after epoch 0: 0.010000"
+    parameters = initialize_parameters([2, 5, 2, 1])  # by hand: epoch 0 at 0.1, epoch 1 at the decayed 0.01
+    for epoch, rate in enumerate((0.1, 0.01)):
+        for X_batch, Y_batch in random_mini_batches(X, Y, 64, seed=11 + epoch):
+            grads = backward_propagation(X_batch, Y_batch, forward_propagation(X_batch, parameters)[1])
+            parameters = update_parameters_with_gd(parameters, grads, rate)
+    for key in parameters:
+        np.testing.assert_array_equal(got[key], parameters[key], err_msg=key)
 
 
 def test_model_loop_takes_the_graded_functions_steps_bit_for_bit():
-    """One epoch of Adam: the model checks once and runs unchecked engine calls, with the bits of
-    random_mini_batches, forward/backward_propagation and update_parameters_with_adam."""
+    """Two epochs of Adam: the model checks once and runs unchecked engine calls, with the bits of
+    random_mini_batches (reseeded each epoch), forward/backward_propagation and
+    update_parameters_with_adam (its t counting on across epochs)."""
     X, Y = load_dataset()
     parameters = initialize_parameters([2, 5, 2, 1])
     v, s = initialize_adam(parameters)
-    for t, (X_batch, Y_batch) in enumerate(random_mini_batches(X, Y, 64, seed=11), start=1):
-        grads = backward_propagation(X_batch, Y_batch, forward_propagation(X_batch, parameters)[1])
-        parameters, v, s, _, _ = update_parameters_with_adam(parameters, grads, v, s, t, 0.0007)
-    got, _ = _run(model, X, Y, [2, 5, 2, 1], "adam", num_epochs=1, print_cost=False)
+    t = 0
+    for epoch in range(2):
+        for X_batch, Y_batch in random_mini_batches(X, Y, 64, seed=11 + epoch):
+            t += 1
+            grads = backward_propagation(X_batch, Y_batch, forward_propagation(X_batch, parameters)[1])
+            parameters, v, s, _, _ = update_parameters_with_adam(parameters, grads, v, s, t, 0.0007)
+    got, _ = _run(model, X, Y, [2, 5, 2, 1], "adam", num_epochs=2, print_cost=False)
     for key in parameters:
         np.testing.assert_array_equal(got[key], parameters[key], err_msg=key)
 

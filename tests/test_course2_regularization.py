@@ -239,13 +239,15 @@ def test_lesson_regularization_shrinks_the_train_test_gap(runs, lambd, keep_prob
 
 
 def test_model_dropout_loop_takes_the_graded_functions_steps():
-    """The model's dropout loop (engine calls) = forward/backward_propagation_with_dropout + update."""
+    """The model's dropout loop (engine calls) = forward/backward_propagation_with_dropout + update,
+    iteration after iteration (each drawing the course's masks again from its seed)."""
     X, Y, _ = _seed1_case()
-    parameters = initialize_parameters([3, 20, 3, 1])
-    a3, cache = forward_propagation_with_dropout(X, parameters, 0.86)
-    grads = backward_propagation_with_dropout(X, Y, cache, 0.86)
-    expected = engine.update_parameters(parameters, grads, 0.3)
-    got, _ = _run(model, X, Y, num_iterations=1, keep_prob=0.86, print_cost=False)
+    expected = initialize_parameters([3, 20, 3, 1])
+    for _ in range(3):
+        a3, cache = forward_propagation_with_dropout(X, expected, 0.86)
+        grads = backward_propagation_with_dropout(X, Y, cache, 0.86)
+        expected = engine.update_parameters(expected, grads, 0.3)
+    got, _ = _run(model, X, Y, num_iterations=3, keep_prob=0.86, print_cost=False)
     assert all(np.array_equal(expected[key], got[key]) for key in expected)
 
 

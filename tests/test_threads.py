@@ -284,28 +284,34 @@ def test_the_watch_follows_the_load_once_a_window(automatic):
     load.tick = 100
     watch = policy.LoadWatch(2, load, window=0.25)
     assert watch.start() == 2
-    proc.spend(2.0, others=1.0, own=1.0)  # a busy process starts
+    proc.spend(0.3, others=1.0, own=1.0)  # one busy window (a passing process, the hypervisor): kept
+    watch.end_step()
+    assert watch.threads == 2
+    proc.spend(0.3, others=0.0, own=2.0)
+    watch.end_step()
+    proc.spend(2.0, others=1.0, own=1.0)  # a busy process starts...
+    watch.end_step()
+    assert watch.threads == 2
+    proc.spend(0.1, others=1.0, own=1.0)  # (within the window: no look)
+    watch.end_step()
+    assert len(watch.decisions) == 4
+    proc.spend(0.9, others=1.0, own=1.0)  # ...and is still there at the next look: one thread
     watch.end_step()
     assert watch.threads == 1 and blas_threads() == 1
-    proc.spend(0.1, others=0.0, own=1.0)  # within the window: no look
-    watch.end_step()
-    assert len(watch.decisions) == 2
-    proc.spend(1.0, others=0.6, own=1.0)  # over the 1.1 s since the last look, half a core: still one
+    proc.spend(1.0, others=0.6, own=1.0)  # more than half a core: still one
     watch.end_step()
     assert watch.threads == 1
     proc.spend(1.0, others=0.3, own=2.0)  # a third of a core: two would round nearer, but not by the margin
     watch.end_step()
     assert watch.threads == 1
-    proc.spend(1.0, others=0.1, own=2.0)  # it stops: two again
+    proc.spend(1.0, others=0.1, own=2.0)  # it stops: two again, at once
     watch.end_step()
     assert watch.threads == 2 and blas_threads() == 2
-    proc.spend(1.0, others=0.6, own=1.0)  # going down needs no margin
-    watch.end_step()
-    assert watch.threads == 1
     decisions = list(watch.decisions)
-    assert [d["reason"] for d in decisions] == ["start"] + ["load"] * 5
+    assert [d["reason"] for d in decisions] == ["start"] + ["load"] * 7
+    assert [d["threads"] for d in decisions] == [2, 2, 2, 2, 1, 1, 1, 2]
     # a window spans all the time since the last look
-    assert [d["others"] for d in decisions[1:]] == pytest.approx([1.0, 0.6 / 1.1, 0.3, 0.1, 0.6], abs=0.01)
+    assert [d["others"] for d in decisions[1:]] == pytest.approx([1.0, 0.0, 1.0, 1.0, 0.6, 0.3, 0.1], abs=0.01)
 
 
 def test_many_cores_keep_a_thread_per_free_core():

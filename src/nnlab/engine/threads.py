@@ -31,7 +31,10 @@ whether the cores are taken, and the kernel counts that exactly, so a run reads 
    those processes left free, rounded to the nearest: on two cores, one thread while others
    keep more than half a core busy, two again once they keep a quarter or less (adding threads
    takes :data:`UP_MARGIN` more: two threads beside a busy core cost more than one thread on a
-   quiet machine). Processes running at a lower priority (``nice``) are not counted: the kernel
+   quiet machine). Fewer threads take two looks in a row that ask for them: on a virtual
+   machine one window can catch the hypervisor taking a CPU for a moment (steal time, counted
+   as busy: 8 ticks of 50 once on the quiet machine, which sent quiet full-batch runs to one
+   thread for a step). Processes running at a lower priority (``nice``) are not counted: the kernel
    gives them a core only when nothing else wants it.
 
 Cost: on a quiet machine the run keeps the BLAS's own thread count (today's speed) and pays a
@@ -135,6 +138,8 @@ def decide(threads: int | None = None, environ=None) -> tuple[str, int | None]:
 
 
 def _set_threads(n: int) -> None:
+    global _touched
+    _touched = True
     for lib in _blas():
         lib.set_num_threads(n)
 
@@ -266,6 +271,7 @@ class LoadWatch:
         self.last: LoadSample | None = None
         # the last looks: why, how many cores others took, the threads set (for logs and tests)
         self.decisions: deque[dict] = deque(maxlen=64)
+        self._asked_fewer = False  # the last look asked for fewer threads than set
 
     def threads_for(self, others: float) -> int:
         """The threads for the cores that ``others`` busy cores leave, rounded to the nearest."""
@@ -302,8 +308,13 @@ class LoadWatch:
 
     def _set(self, reason: str, others: float) -> int:
         threads = self.threads_for(others)
-        if reason != "start" and threads > self.threads:  # more threads only on a clear margin:
-            threads = max(self.threads, self.threads_for(others + UP_MARGIN))  # a collapse costs more
+        if reason != "start":
+            if threads > self.threads:  # more threads only on a clear margin: a collapse costs more
+                threads = max(self.threads, self.threads_for(others + UP_MARGIN))
+            fewer = threads < self.threads
+            if fewer and not self._asked_fewer:  # fewer only when two looks in a row ask for it:
+                threads = self.threads  # one window can catch a hypervisor's moment (steal time)
+            self._asked_fewer = fewer
         self.decisions.append({"reason": reason, "others": others, "threads": threads})
         # (at the start self.threads is the BLAS's own count; beside another run, that run's
         # count stands: the setting is process-wide and a user's choice wins)
@@ -321,14 +332,15 @@ class LoadWatch:
 _runs_lock = threading.Lock()
 _runs = 0
 _restore: list[int] = []
+_touched = False  # a run has set the BLAS's threads since the first of them started (else: nothing to put back)
 
 
 def _enter() -> bool:
     """Count a run that sets the BLAS's threads; True when no other run does (it may watch the load)."""
-    global _runs, _restore
+    global _runs, _restore, _touched
     with _runs_lock:
         if _runs == 0:
-            _restore = [lib.num_threads for lib in _blas()]
+            _restore, _touched = [lib.num_threads for lib in _blas()], False
         _runs += 1
         return _runs == 1
 
@@ -337,7 +349,7 @@ def _leave() -> None:
     global _runs
     with _runs_lock:
         _runs -= 1
-        if _runs == 0:
+        if _runs == 0 and _touched:  # a quiet run that kept the BLAS's count never calls into it
             for lib, count in zip(_blas(), _restore):
                 lib.set_num_threads(count)
 
